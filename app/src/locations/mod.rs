@@ -1,0 +1,3 @@
+//! Locations (offices): list and detail pages.
+pub mod api;
+pub mod pages;

@@ -1,0 +1,156 @@
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use super::api::{get_location, get_locations};
+use crate::model::{LocationDetail, LocationSummary};
+use crate::site::current_clinic;
+use crate::ui::{ErrorView, PostCard};
+
+/// Address, phone, today's hours and open/closed for one office.
+#[component]
+pub fn LocationCard(location: LocationSummary, #[prop(default = true)] link_name: bool) -> impl IntoView {
+    let l = location;
+    let href = format!("/locations/{}", l.slug);
+    let status_class = if l.open_now { "status open" } else { "status closed" };
+    view! {
+        <article class="location-card">
+            <h3>
+                {if link_name {
+                    view! { <a href=href.clone()>{l.name.clone()}</a> }.into_any()
+                } else {
+                    view! { <span>{l.name.clone()}</span> }.into_any()
+                }}
+            </h3>
+            <p class=status_class>{l.status_text.clone()}</p>
+            <address>{l.address.clone()}</address>
+            <p>
+                <a href=l.phone_href.clone()>
+                    <span class="visually-hidden">"Call " {l.name.clone()} ": "</span>
+                    {l.phone.clone()}
+                </a>
+            </p>
+            <p class="meta">"Today: " {l.today_hours.clone()}</p>
+            <p>
+                <a href=l.map_url.clone() rel="noopener noreferrer">
+                    "Open in a map"
+                    <span class="visually-hidden">" (" {l.name.clone()} ", OpenStreetMap)"</span>
+                </a>
+            </p>
+        </article>
+    }
+}
+
+/// `/locations`
+#[component]
+pub fn LocationsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_locations());
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(list) => {
+                        let name = clinic.map(|c| c.name).unwrap_or_default();
+                        view! {
+                            <Title text=format!("Locations · {name}") />
+                            <Meta
+                                name="description"
+                                content=format!("Addresses, phone numbers and opening hours of the {} offices of {name}.", list.len())
+                            />
+                            <div class="wrap">
+                                <header class="page-header">
+                                    <h1>"Our locations"</h1>
+                                    <p class="lede">"Call the office nearest to you, or visit during opening hours."</p>
+                                </header>
+                                <div class="location-grid">
+                                    {list.into_iter().map(|l| view! { <LocationCard location=l /> }).collect_view()}
+                                </div>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/locations/{slug}`
+#[component]
+pub fn LocationPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
+    let data = Resource::new(move || slug.get(), get_location);
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(detail) => view! { <LocationView detail clinic_name=clinic.map(|c| c.name).unwrap_or_default() /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
+    let LocationDetail { summary, weekly_hours, today, timezone, zip_codes, recent_posts, now } = detail;
+    let name = summary.name.clone();
+    view! {
+        <Title text=format!("{name} office · {clinic_name}") />
+        <Meta
+            name="description"
+            content=format!("{clinic_name} in {name}: {}. Phone {}.", summary.address, summary.phone)
+        />
+        <div class="wrap">
+            <header class="page-header">
+                <p class="eyebrow"><a href="/locations">"Locations"</a></p>
+                <h1>{format!("{clinic_name} — {name}")}</h1>
+            </header>
+            <div class="location-detail">
+                <LocationCard location=summary link_name=false />
+                <section class="hours" aria-labelledby="hours-heading">
+                    <h2 id="hours-heading">"Opening hours"</h2>
+                    <table>
+                        <caption class="visually-hidden">{format!("Weekly opening hours, {timezone} time")}</caption>
+                        <tbody>
+                            {weekly_hours
+                                .into_iter()
+                                .map(|(day, hours)| {
+                                    let is_today = day == today;
+                                    view! {
+                                        <tr class:today=is_today>
+                                            <th scope="row">
+                                                {day}
+                                                {is_today.then(|| view! { <span class="today-label">" (today)"</span> })}
+                                            </th>
+                                            <td>{hours}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="meta">{format!("Times are local ({timezone}).")}</p>
+                    {(!zip_codes.is_empty()).then(|| {
+                        view! { <p class="meta">"Serving ZIP codes " {zip_codes.join(", ")}</p> }
+                    })}
+                </section>
+            </div>
+            {(!recent_posts.is_empty()).then(|| {
+                view! {
+                    <section class="related" aria-labelledby="loc-posts-heading">
+                        <h2 id="loc-posts-heading" class="section-title">{format!("Articles for patients in {name}")}</h2>
+                        <div class="post-grid">
+                            {recent_posts.into_iter().map(|p| view! { <PostCard post=p now level=3 /> }).collect_view()}
+                        </div>
+                    </section>
+                }
+            })}
+        </div>
+    }
+}

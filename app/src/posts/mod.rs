@@ -1,0 +1,3 @@
+//! Posts: the home page, the blog, archives and single posts.
+pub mod api;
+pub mod pages;

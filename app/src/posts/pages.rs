@@ -1,0 +1,353 @@
+//! Public pages for posts.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{get_archive, get_blog, get_home, get_post};
+use crate::locations::pages::LocationCard;
+use crate::model::{ArchiveKind, PostList, PostPage, Site, parse_page};
+use crate::network::NetworkIndex;
+use crate::site::{SiteResource, current_clinic};
+use crate::text::{iso, long_date, url_encode};
+use crate::ui::{ErrorView, Pagination, PostCard, TimeAgo};
+
+fn page_from_query() -> Memo<u32> {
+    let query = use_query_map();
+    Memo::new(move |_| parse_page(query.read().get("page").as_deref()))
+}
+
+fn slug_from_path() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("slug").unwrap_or_default())
+}
+
+/// `/`: the clinic's home page, or the network index on the bare host.
+#[component]
+pub fn HomeRoute() -> impl IntoView {
+    let SiteResource(site) = expect_context::<SiteResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match site.await {
+                    Ok(Site::Network { clinics }) => view! { <NetworkIndex clinics /> }.into_any(),
+                    Ok(Site::Clinic(_)) => view! { <ClinicHome /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClinicHome() -> impl IntoView {
+    let home = Resource::new(|| (), |_| get_home());
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match (home.await, clinic) {
+                    (Ok(home), Some(clinic)) => {
+                        let now = home.now;
+                        let description = clinic
+                            .tagline
+                            .clone()
+                            .unwrap_or_else(|| format!("Articles and locations of {}", clinic.name));
+                        view! {
+                            <Title text=clinic.name.clone() />
+                            <Meta name="description" content=description />
+                            <Link rel="canonical" href=format!("{}/", clinic.base_url) />
+                            <section class="hero" style=format!("--brand: {};", clinic.brand_color)>
+                                <div class="wrap">
+                                    <h1>{clinic.name.clone()}</h1>
+                                    {clinic.tagline.clone().map(|t| view! { <p class="lede">{t}</p> })}
+                                    <p class="actions">
+                                        <a class="button" href="/locations">"Find an office"</a>
+                                        <a class="button secondary" href="/blog">"Read our articles"</a>
+                                    </p>
+                                </div>
+                            </section>
+                            <div class="wrap home-grid">
+                                <section aria-labelledby="recent-heading">
+                                    <h2 id="recent-heading" class="section-title">"Recent articles"</h2>
+                                    <div class="post-list">
+                                        {home
+                                            .recent
+                                            .into_iter()
+                                            .map(|p| view! { <PostCard post=p now level=3 /> })
+                                            .collect_view()}
+                                    </div>
+                                    <p><a href="/blog">"All articles →"</a></p>
+                                </section>
+                                <section aria-labelledby="offices-heading">
+                                    <h2 id="offices-heading" class="section-title">"Our offices"</h2>
+                                    <div class="location-list">
+                                        {home
+                                            .locations
+                                            .into_iter()
+                                            .map(|l| view! { <LocationCard location=l /> })
+                                            .collect_view()}
+                                    </div>
+                                </section>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=crate::error::AppError::NotFound /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PostListView(list: PostList, base: String) -> impl IntoView {
+    let now = list.now;
+    view! {
+        <div class="post-list">
+            {list.posts.into_iter().map(|p| view! { <PostCard post=p now /> }).collect_view()}
+        </div>
+        <Pagination base page=list.page total_pages=list.total_pages />
+    }
+}
+
+/// `/blog?page=N`
+#[component]
+pub fn BlogPage() -> impl IntoView {
+    let page = page_from_query();
+    let list = Resource::new(move || page.get(), get_blog);
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match list.await {
+                    Ok(list) => {
+                        let name = clinic.map(|c| c.name).unwrap_or_default();
+                        let title = if list.page > 1 {
+                            format!("Articles, page {} · {name}", list.page)
+                        } else {
+                            format!("Articles · {name}")
+                        };
+                        view! {
+                            <Title text=title />
+                            <Meta
+                                name="description"
+                                content=format!("Articles from {name}: {} posts.", list.total)
+                            />
+                            {(list.page > 1).then(|| view! { <Meta name="robots" content="noindex, follow" /> })}
+                            <div class="wrap">
+                                <header class="page-header">
+                                    <h1>"Articles"</h1>
+                                    <p class="lede">{format!("{} articles from our clinicians", list.total)}</p>
+                                </header>
+                                <PostListView list base="/blog".to_string() />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CategoryRoute() -> impl IntoView {
+    view! { <Archive kind=ArchiveKind::Category /> }
+}
+
+#[component]
+pub fn TagRoute() -> impl IntoView {
+    view! { <Archive kind=ArchiveKind::Tag /> }
+}
+
+#[component]
+pub fn AuthorRoute() -> impl IntoView {
+    view! { <Archive kind=ArchiveKind::Author /> }
+}
+
+/// `/blog/{category|tag|author}/{slug}?page=N`
+#[component]
+fn Archive(kind: ArchiveKind) -> impl IntoView {
+    let slug = slug_from_path();
+    let page = page_from_query();
+    let data = Resource::new(move || (slug.get(), page.get()), move |(s, p)| get_archive(kind, s, p));
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(a) => {
+                        let clinic_name = clinic.map(|c| c.name).unwrap_or_default();
+                        let (label, heading) = match a.kind {
+                            ArchiveKind::Category => ("Category", a.name.clone()),
+                            ArchiveKind::Tag => ("Tag", format!("Articles tagged “{}”", a.name)),
+                            ArchiveKind::Author => ("Author", a.name.clone()),
+                        };
+                        let base = format!("/blog/{}/{}", a.kind.path_segment(), a.slug);
+                        let title = if a.list.page > 1 {
+                            format!("{heading}, page {} · {clinic_name}", a.list.page)
+                        } else {
+                            format!("{heading} · {clinic_name}")
+                        };
+                        let description = a
+                            .description
+                            .clone()
+                            .or_else(|| a.author.as_ref().and_then(|p| p.bio.clone()))
+                            .unwrap_or_else(|| format!("{} articles: {heading}.", a.list.total));
+                        view! {
+                            <Title text=title />
+                            <Meta name="description" content=description />
+                            <div class="wrap">
+                                <header class="page-header">
+                                    <p class="eyebrow">{label}</p>
+                                    <h1>{heading}</h1>
+                                    {a
+                                        .author
+                                        .clone()
+                                        .map(|p| {
+                                            view! {
+                                                {p.author.credentials.clone().map(|c| view! { <p class="credentials">{c}</p> })}
+                                                {p.bio.clone().map(|b| view! { <p class="lede">{b}</p> })}
+                                            }
+                                        })}
+                                    {a.description.clone().map(|d| view! { <p class="lede">{d}</p> })}
+                                    <p class="meta">
+                                        {format!(
+                                            "{} article{}",
+                                            a.list.total,
+                                            if a.list.total == 1 { "" } else { "s" },
+                                        )}
+                                    </p>
+                                </header>
+                                <PostListView list=a.list base />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/blog/{slug}`
+#[component]
+pub fn PostRoute() -> impl IntoView {
+    let slug = slug_from_path();
+    let data = Resource::new(move || slug.get(), get_post);
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(page) => view! { <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
+    let PostPage { post, related, url, now } = page;
+    let s = post.summary.clone();
+    let title = post.seo_title.clone().unwrap_or_else(|| s.title.clone());
+    let description = post.seo_description.clone().unwrap_or_else(|| s.excerpt.clone());
+    let updated = (post.updated_at.date_naive() > s.published_at.date_naive()).then_some(post.updated_at);
+    let share_text = url_encode(&s.title);
+    let share_url = url_encode(&url);
+    view! {
+        <Title text=format!("{title} · {clinic_name}") />
+        <Meta name="description" content=description />
+        <Link rel="canonical" href=url.clone() />
+        <article class="post">
+            <header class="wrap narrow post-header">
+                {s.category.clone().map(|c| {
+                    view! { <a class="eyebrow" href=format!("/blog/category/{}", c.slug)>{c.name}</a> }
+                })}
+                <h1>{s.title.clone()}</h1>
+                <p class="byline">
+                    {s.author.clone().map(|a| {
+                        view! {
+                            "By "
+                            <a href=format!("/blog/author/{}", a.slug) rel="author">{a.display_name()}</a>
+                            " · "
+                        }
+                    })}
+                    <span>"Published "</span>
+                    <time datetime=iso(s.published_at)>{long_date(s.published_at)}</time>
+                    " ("
+                    <TimeAgo at=s.published_at now />
+                    ")"
+                    {updated.map(|u| view! {
+                        " · Updated "
+                        <time datetime=iso(u)>{long_date(u)}</time>
+                    })}
+                    " · "
+                    {format!("{} min read", s.reading_minutes)}
+                </p>
+            </header>
+            <div class="wrap narrow prose" inner_html=post.body_html.clone()></div>
+            <footer class="wrap narrow post-footer">
+                {(!post.tags.is_empty()).then(|| {
+                    view! {
+                        <nav class="tags" aria-label="Tags">
+                            <span class="label">"Tags:"</span>
+                            <ul>
+                                {post
+                                    .tags
+                                    .iter()
+                                    .map(|t| view! { <li><a href=format!("/blog/tag/{}", t.slug)>{t.name.clone()}</a></li> })
+                                    .collect_view()}
+                            </ul>
+                        </nav>
+                    }
+                })}
+                <nav class="share" aria-label="Share this article">
+                    <span class="label">"Share:"</span>
+                    <ul>
+                        <li><a href=format!("mailto:?subject={share_text}&body={share_url}")>"E-mail"</a></li>
+                        <li><a href=format!("https://www.facebook.com/sharer/sharer.php?u={share_url}") rel="noopener noreferrer">"Facebook"</a></li>
+                        <li><a href=format!("https://twitter.com/intent/tweet?url={share_url}&text={share_text}") rel="noopener noreferrer">"X (Twitter)"</a></li>
+                        <li><a href=format!("https://www.linkedin.com/sharing/share-offsite/?url={share_url}") rel="noopener noreferrer">"LinkedIn"</a></li>
+                    </ul>
+                </nav>
+                {post.author.clone().map(|p| {
+                    view! {
+                        <aside class="author-box" aria-label="About the author">
+                            <h2>
+                                "About "
+                                <a href=format!("/blog/author/{}", p.author.slug)>{p.author.display_name()}</a>
+                            </h2>
+                            {p.bio.clone().map(|b| view! { <p>{b}</p> })}
+                        </aside>
+                    }
+                })}
+                <aside class="cta" aria-label="Contact us">
+                    <h2>"Have a question about your care?"</h2>
+                    <p>
+                        "Our team is happy to help you decide on a next step. Call or visit the office nearest to you."
+                    </p>
+                    <p class="actions">
+                        <a class="button" href="/locations">"Contact an office"</a>
+                    </p>
+                </aside>
+            </footer>
+        </article>
+        {(!related.is_empty()).then(|| {
+            view! {
+                <section class="wrap related" aria-labelledby="related-heading">
+                    <h2 id="related-heading" class="section-title">"You might also enjoy"</h2>
+                    <div class="post-grid">
+                        {related.into_iter().map(|p| view! { <PostCard post=p now level=3 /> }).collect_view()}
+                    </div>
+                </section>
+            }
+        })}
+    }
+}

@@ -1,0 +1,105 @@
+//! The document shell, the router, and the site (clinic or network) the
+//! request's host resolved to.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::error::AppError;
+use crate::locations::pages::{LocationPage, LocationsPage};
+use crate::model::{ClinicInfo, Site};
+use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, TagRoute};
+use crate::ui::{NotFound, SiteFooter, SiteHeader};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The site this request is for, resolved from the Host header by the
+/// server's tenancy layer.
+#[server]
+pub async fn get_site() -> Result<Site, AppError> {
+    ssr::site()
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use leptos::prelude::*;
+
+    use crate::error::AppError;
+    use crate::model::{ClinicInfo, Site};
+    use crate::ports::Backend;
+
+    pub fn site() -> Result<Site, AppError> {
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        parts.extensions.get::<Site>().cloned().ok_or(AppError::NotFound)
+    }
+
+    /// The backend and the clinic of this request; `NotFound` on the network host.
+    pub fn clinic() -> Result<(Backend, ClinicInfo), AppError> {
+        let backend = use_context::<Backend>().ok_or(AppError::Internal)?;
+        match site()? {
+            Site::Clinic(c) => Ok((backend, c)),
+            Site::Network { .. } => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// The site resource, shared by the layout and the pages.
+#[derive(Clone, Copy)]
+pub struct SiteResource(pub Resource<Result<Site, AppError>>);
+
+/// The clinic, once the site resource has resolved (inside `Suspend`).
+pub async fn current_clinic() -> Option<ClinicInfo> {
+    let SiteResource(site) = expect_context::<SiteResource>();
+    match site.await {
+        Ok(Site::Clinic(c)) => Some(c),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let site = Resource::new(|| (), |_| get_site());
+    provide_context(SiteResource(site));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/clinicpress.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="color-scheme" content="light" />
+        <Title formatter=|t: String| t />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
+                    <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
+                    <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />
+                    <Route path=path!("/blog/tag/:slug") view=TagRoute ssr=SsrMode::Async />
+                    <Route path=path!("/blog/author/:slug") view=AuthorRoute ssr=SsrMode::Async />
+                    <Route path=path!("/blog/:slug") view=PostRoute ssr=SsrMode::Async />
+                    <Route path=path!("/locations") view=LocationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/locations/:slug") view=LocationPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

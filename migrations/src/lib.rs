@@ -1,0 +1,48 @@
+//! Database schema for Clinicpress, one migration per table group.
+//! The server runs these at start (`clinicpress serve`) and on
+//! `clinicpress migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_clinics;
+mod m20261121_000002_content;
+mod m20261121_000003_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_clinics::Migration),
+            Box::new(m20261121_000002_content::Migration),
+            Box::new(m20261121_000003_accounts::Migration),
+        ]
+    }
+}
+
+/// Foreign key helper: `child.col → parent.id`, deleting children with the parent.
+pub(crate) fn fk_cascade(
+    child: impl IntoIden + Clone + 'static,
+    col: impl IntoIden + Clone + 'static,
+    parent: impl IntoIden + Clone + 'static,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(child, col)
+        .to(parent, Alias::new("id"))
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+/// Foreign key helper for optional references: set NULL when the parent goes.
+pub(crate) fn fk_set_null(
+    child: impl IntoIden + Clone + 'static,
+    col: impl IntoIden + Clone + 'static,
+    parent: impl IntoIden + Clone + 'static,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(child, col)
+        .to(parent, Alias::new("id"))
+        .on_delete(ForeignKeyAction::SetNull)
+        .to_owned()
+}

@@ -1,0 +1,140 @@
+//! The `ContentPort` the app's server functions call, over sea-orm.
+//! Database errors are logged here and reach the page only as `Internal`.
+
+use app::error::AppError;
+use app::model::*;
+use app::ports::ContentPort;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter};
+
+use crate::entities::{author, category, location, post_location, tag};
+use crate::locations::read as loc;
+use crate::posts::read::{self, Filter};
+
+#[derive(Clone)]
+pub struct SqlContent {
+    db: DatabaseConnection,
+}
+
+impl SqlContent {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn internal(e: DbErr) -> AppError {
+    tracing::error!(error = %e, "database error while reading content");
+    AppError::Internal
+}
+
+#[async_trait::async_trait]
+impl ContentPort for SqlContent {
+    async fn home(&self, clinic: &ClinicInfo) -> Result<HomePage, AppError> {
+        let now = Utc::now();
+        let recent = read::recent(&self.db, clinic.id, Filter::All, 6, now).await.map_err(internal)?;
+        let locations = loc::all(&self.db, clinic.id).await.map_err(internal)?;
+        Ok(HomePage { recent, locations: locations.iter().map(|l| loc::summary(l, now)).collect(), now })
+    }
+
+    async fn blog(&self, clinic: &ClinicInfo, page: u32) -> Result<PostList, AppError> {
+        read::list(&self.db, clinic.id, Filter::All, page, Utc::now())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+
+    async fn post(&self, clinic: &ClinicInfo, slug: &str) -> Result<PostPage, AppError> {
+        let now = Utc::now();
+        let db = &self.db;
+        let m = read::by_slug(db, clinic.id, slug, now).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let tags = read::tags_of(db, m.id).await.map_err(internal)?;
+        let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
+        let locations = location::Entity::find()
+            .filter(location::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(post_location::Column::LocationId)
+                    .from(post_location::Entity)
+                    .and_where(sea_orm::sea_query::Expr::col(post_location::Column::PostId).eq(m.id))
+                    .to_owned(),
+            ))
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let author = match m.author_id {
+            Some(id) => author::Entity::find_by_id(id).one(db).await.map_err(internal)?,
+            None => None,
+        };
+        let related = read::related(db, &m, &tag_ids, now, 3).await.map_err(internal)?;
+        let summary = read::summaries(db, vec![m.clone()]).await.map_err(internal)?.remove(0);
+        Ok(PostPage {
+            url: format!("{}/blog/{}", clinic.base_url, m.slug),
+            post: PostDetail {
+                summary,
+                updated_at: m.updated_at,
+                body_html: m.body_html,
+                tags: tags.into_iter().map(|t| TermRef { slug: t.slug, name: t.name }).collect(),
+                locations: locations.into_iter().map(|l| TermRef { slug: l.slug, name: l.name }).collect(),
+                author: author.as_ref().map(read::author_profile),
+                seo_title: m.seo_title,
+                seo_description: m.seo_description,
+                featured_image: m.featured_image,
+                featured_image_alt: m.featured_image_alt,
+            },
+            related,
+            now,
+        })
+    }
+
+    async fn archive(&self, clinic: &ClinicInfo, kind: ArchiveKind, slug: &str, page: u32) -> Result<ArchivePage, AppError> {
+        let db = &self.db;
+        let (filter, name, description, author) = match kind {
+            ArchiveKind::Category => {
+                let c = category::Entity::find()
+                    .filter(category::Column::ClinicId.eq(clinic.id))
+                    .filter(category::Column::Slug.eq(slug))
+                    .one(db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(AppError::NotFound)?;
+                (Filter::Category(c.id), c.name, c.description, None)
+            }
+            ArchiveKind::Tag => {
+                let t = tag::Entity::find()
+                    .filter(tag::Column::ClinicId.eq(clinic.id))
+                    .filter(tag::Column::Slug.eq(slug))
+                    .one(db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(AppError::NotFound)?;
+                (Filter::Tag(t.id), t.name, None, None)
+            }
+            ArchiveKind::Author => {
+                let a = author::Entity::find()
+                    .filter(author::Column::ClinicId.eq(clinic.id))
+                    .filter(author::Column::Slug.eq(slug))
+                    .one(db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(AppError::NotFound)?;
+                (Filter::Author(a.id), a.name.clone(), None, Some(read::author_profile(&a)))
+            }
+        };
+        let list = read::list(db, clinic.id, filter, page, Utc::now())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        Ok(ArchivePage { kind, slug: slug.to_string(), name, description, author, list })
+    }
+
+    async fn locations(&self, clinic: &ClinicInfo) -> Result<Vec<LocationSummary>, AppError> {
+        let now = Utc::now();
+        Ok(loc::all(&self.db, clinic.id).await.map_err(internal)?.iter().map(|l| loc::summary(l, now)).collect())
+    }
+
+    async fn location(&self, clinic: &ClinicInfo, slug: &str) -> Result<LocationDetail, AppError> {
+        let now = Utc::now();
+        let m = loc::by_slug(&self.db, clinic.id, slug).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let posts = read::recent(&self.db, clinic.id, Filter::Location(m.id), 3, now).await.map_err(internal)?;
+        Ok(loc::detail(&m, now, posts))
+    }
+}

@@ -1,0 +1,3 @@
+//! Clinics: host-name tenancy and the provision file.
+pub mod provision;
+pub mod tenancy;

@@ -1,0 +1,527 @@
+//! `clinicpress provision FILE.toml`: an idempotent upsert of clinics,
+//! locations, authors and users from a TOML file.
+//!
+//! The whole file is parsed and validated before anything is written
+//! (unknown keys, bad time zones or hours are rejected with the key and the
+//! line), then applied in one transaction.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::entities::{app_user, author, clinic, clinic_host, location, membership};
+use crate::locations::hours::WeeklyHours;
+use crate::slugs::{valid_host, valid_slug};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}:{line}: `{key}`: {message}")]
+    Invalid { file: String, line: usize, key: String, message: String },
+    #[error("database error while applying the provision file: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionFile {
+    #[serde(default)]
+    pub clinic: Vec<ClinicSpec>,
+    #[serde(default)]
+    pub user: Vec<UserSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicSpec {
+    pub slug: Spanned<String>,
+    pub name: String,
+    pub tagline: Option<String>,
+    pub brand_color: Option<Spanned<String>>,
+    pub logo_url: Option<String>,
+    pub disclaimer: Option<String>,
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    pub default_inbox: Spanned<String>,
+    #[serde(default)]
+    pub location: Vec<LocationSpec>,
+    #[serde(default)]
+    pub author: Vec<AuthorSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationSpec {
+    pub slug: Spanned<String>,
+    pub name: String,
+    pub address: String,
+    pub phone: Spanned<String>,
+    pub timezone: Spanned<String>,
+    pub hours: Option<Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    pub inbox: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub zip_codes: Vec<Spanned<String>>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorSpec {
+    pub slug: Spanned<String>,
+    pub name: String,
+    pub credentials: Option<String>,
+    pub bio: Option<String>,
+    pub photo: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    pub email: Spanned<String>,
+    pub name: String,
+    /// Name of an environment variable holding the initial password.
+    pub password_env: Option<Spanned<String>>,
+    #[serde(default)]
+    pub roles: Vec<RoleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSpec {
+    pub clinic: Spanned<String>,
+    pub role: Spanned<String>,
+    pub location: Option<Spanned<String>>,
+}
+
+pub const ROLES: [&str; 4] = ["owner", "admin", "marketer", "staff"];
+
+/// A parsed and validated file, ready to apply.
+pub struct Plan {
+    file: ProvisionFile,
+    hours: HashMap<(String, String), WeeklyHours>,
+    passwords: HashMap<String, String>,
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    source: &'a str,
+}
+
+impl Checker<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.source[..offset.min(self.source.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    }
+    fn err<T>(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> Result<T, ProvisionError> {
+        Err(ProvisionError::Invalid {
+            file: self.file.to_string(),
+            line: self.line(span.start),
+            key: key.to_string(),
+            message: message.into(),
+        })
+    }
+}
+
+fn valid_email(s: &str) -> bool {
+    email_address::EmailAddress::parse_with_options(s, email_address::Options::default().without_display_text())
+        .is_ok_and(|e| e.domain().contains('.'))
+}
+
+/// Parse and validate. `env` looks up password variables (the process
+/// environment in production; a map in tests).
+pub fn plan(
+    file_name: &str,
+    source: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Plan, ProvisionError> {
+    let file: ProvisionFile = toml::from_str(source).map_err(|e| ProvisionError::Parse {
+        file: file_name.to_string(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let c = Checker { file: file_name, source };
+    let mut hours = HashMap::new();
+    let mut clinic_slugs = HashSet::new();
+    let mut locations_by_clinic: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut all_hosts = HashSet::new();
+
+    for cl in &file.clinic {
+        let slug = cl.slug.get_ref();
+        if !valid_slug(slug) {
+            return c.err(cl.slug.span(), "slug", format!("\"{slug}\" must be lowercase letters, digits and hyphens"));
+        }
+        if !clinic_slugs.insert(slug.clone()) {
+            return c.err(cl.slug.span(), "slug", format!("clinic \"{slug}\" is listed twice"));
+        }
+        if cl.name.trim().is_empty() {
+            return c.err(cl.slug.span(), "name", "a clinic needs a name");
+        }
+        if let Some(color) = &cl.brand_color
+            && !crate::slugs::valid_hex_color(color.get_ref())
+        {
+            return c.err(color.span(), "brand_color", format!("\"{}\" is not a colour like #1f5f8b", color.get_ref()));
+        }
+        if !valid_email(cl.default_inbox.get_ref()) {
+            return c.err(cl.default_inbox.span(), "default_inbox", format!("\"{}\" is not an e-mail address", cl.default_inbox.get_ref()));
+        }
+        for h in &cl.hosts {
+            let host = h.get_ref().to_ascii_lowercase();
+            if !valid_host(&host) {
+                return c.err(h.span(), "hosts", format!("\"{}\" is not a host name", h.get_ref()));
+            }
+            if !all_hosts.insert(host.clone()) {
+                return c.err(h.span(), "hosts", format!("\"{host}\" is claimed by two clinics"));
+            }
+        }
+        let locs = locations_by_clinic.entry(slug.clone()).or_default();
+        for loc in &cl.location {
+            let ls = loc.slug.get_ref();
+            if !valid_slug(ls) {
+                return c.err(loc.slug.span(), "slug", format!("\"{ls}\" must be lowercase letters, digits and hyphens"));
+            }
+            if !locs.insert(ls.clone()) {
+                return c.err(loc.slug.span(), "slug", format!("location \"{ls}\" is listed twice in clinic \"{slug}\""));
+            }
+            if loc.timezone.get_ref().parse::<chrono_tz::Tz>().is_err() {
+                return c.err(
+                    loc.timezone.span(),
+                    "timezone",
+                    format!("\"{}\" is not an IANA time zone such as America/Los_Angeles", loc.timezone.get_ref()),
+                );
+            }
+            if crate::slugs::phone_href(loc.phone.get_ref()).is_none() {
+                return c.err(loc.phone.span(), "phone", format!("\"{}\" is not a phone number", loc.phone.get_ref()));
+            }
+            let parsed = match &loc.hours {
+                None => WeeklyHours::default(),
+                Some(h) => WeeklyHours::parse(h.get_ref().iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .or_else(|e| c.err(h.span(), "hours", e.to_string()))?,
+            };
+            hours.insert((slug.clone(), ls.clone()), parsed);
+            for inbox in &loc.inbox {
+                if !valid_email(inbox.get_ref()) {
+                    return c.err(inbox.span(), "inbox", format!("\"{}\" is not an e-mail address", inbox.get_ref()));
+                }
+            }
+            for zip in &loc.zip_codes {
+                let z = zip.get_ref();
+                if z.is_empty() || z.len() > 10 || !z.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ') {
+                    return c.err(zip.span(), "zip_codes", format!("\"{z}\" is not a postal code"));
+                }
+            }
+        }
+        let mut authors = HashSet::new();
+        for a in &cl.author {
+            if !valid_slug(a.slug.get_ref()) {
+                return c.err(a.slug.span(), "slug", format!("\"{}\" must be lowercase letters, digits and hyphens", a.slug.get_ref()));
+            }
+            if !authors.insert(a.slug.get_ref().clone()) {
+                return c.err(a.slug.span(), "slug", format!("author \"{}\" is listed twice", a.slug.get_ref()));
+            }
+        }
+    }
+
+    let mut passwords = HashMap::new();
+    let mut emails = HashSet::new();
+    for u in &file.user {
+        let email = u.email.get_ref().trim().to_lowercase();
+        if !valid_email(&email) {
+            return c.err(u.email.span(), "email", format!("\"{}\" is not an e-mail address", u.email.get_ref()));
+        }
+        if !emails.insert(email.clone()) {
+            return c.err(u.email.span(), "email", format!("user \"{email}\" is listed twice"));
+        }
+        if let Some(var) = &u.password_env {
+            match env(var.get_ref()) {
+                Some(pw) if pw.chars().count() >= 12 => {
+                    passwords.insert(email.clone(), pw);
+                }
+                Some(_) => return c.err(var.span(), "password_env", format!("${} must hold at least 12 characters", var.get_ref())),
+                None => return c.err(var.span(), "password_env", format!("environment variable ${} is not set", var.get_ref())),
+            }
+        }
+        for r in &u.roles {
+            let role = r.role.get_ref().as_str();
+            if !ROLES.contains(&role) {
+                return c.err(r.role.span(), "role", format!("\"{role}\" is not one of {}", ROLES.join(", ")));
+            }
+            // Clinics may also already exist in the database; checked at apply time.
+            if let (Some(loc), Some(known)) = (&r.location, locations_by_clinic.get(r.clinic.get_ref()))
+                && !known.contains(loc.get_ref())
+            {
+                return c.err(loc.span(), "location", format!("clinic \"{}\" has no location \"{}\"", r.clinic.get_ref(), loc.get_ref()));
+            }
+            if role == "staff" && r.location.is_none() {
+                return c.err(r.role.span(), "location", "the staff role needs a location");
+            }
+        }
+    }
+    Ok(Plan { file, hours, passwords })
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub clinics: usize,
+    pub locations: usize,
+    pub authors: usize,
+    pub users: usize,
+}
+
+/// Apply a validated plan in one transaction.
+pub async fn apply(db: &DatabaseConnection, plan: Plan, file_name: &str) -> Result<Applied, ProvisionError> {
+    let txn = db.begin().await?;
+    let applied = apply_in(&txn, &plan, file_name).await?;
+    txn.commit().await?;
+    Ok(applied)
+}
+
+async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Result<Applied, ProvisionError> {
+    let now = Utc::now();
+    let mut out = Applied::default();
+    let invalid = |key: &str, message: String| ProvisionError::Invalid {
+        file: file_name.to_string(),
+        line: 0,
+        key: key.to_string(),
+        message,
+    };
+    for cl in &plan.file.clinic {
+        let slug = cl.slug.get_ref();
+        let existing = clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(txn).await?;
+        let mut am: clinic::ActiveModel = match &existing {
+            Some(m) => m.clone().into(),
+            None => clinic::ActiveModel { created_at: Set(now), ..Default::default() },
+        };
+        am.slug = Set(slug.clone());
+        am.name = Set(cl.name.trim().to_string());
+        am.tagline = Set(cl.tagline.clone());
+        am.brand_color = Set(cl.brand_color.as_ref().map(|c| c.get_ref().clone()).unwrap_or_else(|| "#1f5f8b".into()));
+        am.logo_url = Set(cl.logo_url.clone());
+        am.disclaimer = Set(cl.disclaimer.clone());
+        am.default_inbox = Set(cl.default_inbox.get_ref().trim().to_lowercase());
+        am.updated_at = Set(now);
+        let clinic = am.save(txn).await?;
+        let clinic_id = *clinic.id.as_ref();
+        out.clinics += 1;
+
+        // Host names: exactly the listed ones, and none claimed elsewhere.
+        clinic_host::Entity::delete_many()
+            .filter(clinic_host::Column::ClinicId.eq(clinic_id))
+            .exec(txn)
+            .await?;
+        for (i, h) in cl.hosts.iter().enumerate() {
+            let host = h.get_ref().to_ascii_lowercase();
+            if let Some(other) = clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(&host)).one(txn).await? {
+                let owner = clinic::Entity::find_by_id(other.clinic_id).one(txn).await?;
+                return Err(invalid(
+                    "hosts",
+                    format!("\"{host}\" already belongs to clinic \"{}\"", owner.map(|o| o.slug).unwrap_or_default()),
+                ));
+            }
+            clinic_host::ActiveModel {
+                clinic_id: Set(clinic_id),
+                host: Set(host),
+                position: Set(i as i32),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+
+        for (pos, loc) in cl.location.iter().enumerate() {
+            let ls = loc.slug.get_ref();
+            let existing = location::Entity::find()
+                .filter(location::Column::ClinicId.eq(clinic_id))
+                .filter(location::Column::Slug.eq(ls))
+                .one(txn)
+                .await?;
+            let mut am: location::ActiveModel = match existing {
+                Some(m) => m.into(),
+                None => location::ActiveModel { clinic_id: Set(clinic_id), ..Default::default() },
+            };
+            let hours = &plan.hours[&(slug.clone(), ls.clone())];
+            am.slug = Set(ls.clone());
+            am.name = Set(loc.name.trim().to_string());
+            am.address = Set(loc.address.trim().to_string());
+            am.phone = Set(loc.phone.get_ref().trim().to_string());
+            am.timezone = Set(loc.timezone.get_ref().clone());
+            am.hours = Set(serde_json::to_string(&hours.to_spec_map()).expect("hours serialise"));
+            am.inbox = Set(json_list(loc.inbox.iter().map(|s| s.get_ref().trim().to_lowercase())));
+            am.zip_codes = Set(json_list(loc.zip_codes.iter().map(|s| s.get_ref().trim().to_string())));
+            am.latitude = Set(loc.latitude);
+            am.longitude = Set(loc.longitude);
+            am.position = Set(pos as i32);
+            am.save(txn).await?;
+            out.locations += 1;
+        }
+
+        for a in &cl.author {
+            let existing = author::Entity::find()
+                .filter(author::Column::ClinicId.eq(clinic_id))
+                .filter(author::Column::Slug.eq(a.slug.get_ref()))
+                .one(txn)
+                .await?;
+            let mut am: author::ActiveModel = match existing {
+                Some(m) => m.into(),
+                None => author::ActiveModel { clinic_id: Set(clinic_id), ..Default::default() },
+            };
+            am.slug = Set(a.slug.get_ref().clone());
+            am.name = Set(a.name.trim().to_string());
+            am.credentials = Set(a.credentials.clone().filter(|s| !s.trim().is_empty()));
+            am.bio = Set(a.bio.clone());
+            am.photo_url = Set(a.photo.clone());
+            am.save(txn).await?;
+            out.authors += 1;
+        }
+    }
+
+    for u in &plan.file.user {
+        let email = u.email.get_ref().trim().to_lowercase();
+        let existing = app_user::Entity::find().filter(app_user::Column::Email.eq(&email)).one(txn).await?;
+        let mut am: app_user::ActiveModel = match existing {
+            Some(m) => m.into(),
+            None => app_user::ActiveModel {
+                created_at: Set(now),
+                disabled: Set(false),
+                password_hash: Set(None),
+                ..Default::default()
+            },
+        };
+        am.email = Set(email.clone());
+        am.name = Set(u.name.trim().to_string());
+        am.updated_at = Set(now);
+        if let Some(pw) = plan.passwords.get(&email) {
+            am.password_hash = Set(Some(crate::passwords::hash(pw)));
+        }
+        let user = am.save(txn).await?;
+        let user_id = *user.id.as_ref();
+        membership::Entity::delete_many()
+            .filter(membership::Column::UserId.eq(user_id))
+            .exec(txn)
+            .await?;
+        for r in &u.roles {
+            let Some(cl) = clinic::Entity::find().filter(clinic::Column::Slug.eq(r.clinic.get_ref())).one(txn).await? else {
+                return Err(invalid("clinic", format!("user {email}: no clinic \"{}\"", r.clinic.get_ref())));
+            };
+            let location_id = match &r.location {
+                None => None,
+                Some(ls) => match location::Entity::find()
+                    .filter(location::Column::ClinicId.eq(cl.id))
+                    .filter(location::Column::Slug.eq(ls.get_ref()))
+                    .one(txn)
+                    .await?
+                {
+                    Some(l) => Some(l.id),
+                    None => {
+                        return Err(invalid(
+                            "location",
+                            format!("user {email}: clinic \"{}\" has no location \"{}\"", cl.slug, ls.get_ref()),
+                        ));
+                    }
+                },
+            };
+            membership::ActiveModel {
+                user_id: Set(user_id),
+                clinic_id: Set(cl.id),
+                location_id: Set(location_id),
+                role: Set(r.role.get_ref().clone()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        out.users += 1;
+    }
+    Ok(out)
+}
+
+fn json_list(items: impl Iterator<Item = String>) -> String {
+    serde_json::to_string(&items.collect::<Vec<_>>()).expect("strings serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    const GOOD: &str = r#"
+[[clinic]]
+slug = "pmc"
+name = "Pain Medicine Consultants"
+hosts = ["pmc.localhost", "www.pmc.example"]
+default_inbox = "frontdesk@pmc.example"
+
+[[clinic.location]]
+slug = "pleasant-hill"
+name = "Pleasant Hill"
+address = "100 Example Ave, Pleasant Hill, CA 94523"
+phone = "+1 925 555 0100"
+timezone = "America/Los_Angeles"
+hours = { mon = "08:00-17:00", wed = "08:00-12:00,13:00-17:00" }
+inbox = ["pleasanthill@pmc.example"]
+zip_codes = ["94523"]
+
+[[user]]
+email = "Maria@pmc.example"
+name = "Maria Lopez"
+roles = [{ clinic = "pmc", role = "marketer" }, { clinic = "pmc", location = "pleasant-hill", role = "staff" }]
+"#;
+
+    fn invalid(src: &str) -> (usize, String, String) {
+        match plan("p.toml", src, no_env) {
+            Err(ProvisionError::Invalid { line, key, message, .. }) => (line, key, message),
+            Err(other) => panic!("expected a validation error, got {other}"),
+            Ok(_) => panic!("expected an error"),
+        }
+    }
+
+    #[test]
+    fn accepts_the_documented_example() {
+        let p = plan("p.toml", GOOD, no_env).unwrap();
+        assert_eq!(p.file.clinic.len(), 1);
+        assert_eq!(p.hours[&("pmc".into(), "pleasant-hill".into())].to_spec_map()["wed"], "08:00-12:00,13:00-17:00");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_line() {
+        let src = GOOD.replace("zip_codes = [\"94523\"]", "zip_codes = [\"94523\"]\nparking = true");
+        let err = plan("p.toml", &src, no_env).err().unwrap().to_string();
+        assert!(err.contains("parking"), "{err}");
+        assert!(err.contains("line 17"), "{err}");
+    }
+
+    #[test]
+    fn bad_time_zone_names_key_and_line() {
+        let (line, key, msg) = invalid(&GOOD.replace("America/Los_Angeles", "Pacific/Nowhere"));
+        assert_eq!((line, key.as_str()), (13, "timezone"));
+        assert!(msg.contains("Pacific/Nowhere"), "{msg}");
+    }
+
+    #[test]
+    fn bad_hours_name_key_and_line() {
+        let (line, key, msg) = invalid(&GOOD.replace("wed = \"08:00-12:00,13:00-17:00\"", "wed = \"8am-5pm\""));
+        assert_eq!((line, key.as_str()), (14, "hours"));
+        assert!(msg.contains("8am-5pm"), "{msg}");
+    }
+
+    #[test]
+    fn other_checks() {
+        assert_eq!(invalid(&GOOD.replace("\"pmc.localhost\"", "\"bad host!\"")).1, "hosts");
+        assert_eq!(invalid(&GOOD.replace("frontdesk@pmc.example", "nobody")).1, "default_inbox");
+        assert_eq!(invalid(&GOOD.replace("role = \"marketer\"", "role = \"boss\"")).1, "role");
+        assert_eq!(invalid(&GOOD.replace("location = \"pleasant-hill\"", "location = \"mars\"")).1, "location");
+        assert_eq!(invalid(&GOOD.replace("slug = \"pmc\"", "slug = \"PMC!\"")).1, "slug");
+        let (_, key, msg) = invalid(&GOOD.replace("roles =", "password_env = \"NOPE_NOT_SET\"\nroles ="));
+        assert_eq!(key, "password_env");
+        assert!(msg.contains("NOPE_NOT_SET"));
+    }
+}

@@ -1,0 +1,115 @@
+//! Which clinic a request is for, from its Host header.
+//!
+//! * `localhost`, `127.0.0.1` (any port): the network index of all clinics.
+//! * `{slug}.localhost`: that clinic, with no DNS set-up.
+//! * any host listed for a clinic: that clinic.
+//! * anything else: not found — never another clinic's content.
+
+use app::model::{ClinicInfo, ClinicLink, Site};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entities::{clinic, clinic_host};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostKind {
+    Network,
+    DevSlug(String),
+    Name(String),
+}
+
+/// Split "Host: Name.Example:3000" into a lower-case host and an optional port.
+pub fn split_host(header: &str) -> (String, Option<u16>) {
+    let h = header.trim().trim_end_matches('.');
+    if let Some(rest) = h.strip_prefix('[') {
+        // [::1]:3000
+        let (addr, port) = rest.split_once(']').unwrap_or((rest, ""));
+        return (addr.to_ascii_lowercase(), port.strip_prefix(':').and_then(|p| p.parse().ok()));
+    }
+    match h.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') => (name.to_ascii_lowercase(), port.parse().ok()),
+        _ => (h.to_ascii_lowercase(), None),
+    }
+}
+
+pub fn classify(host: &str) -> HostKind {
+    if host.is_empty() || host == "localhost" || host.parse::<std::net::IpAddr>().is_ok() {
+        return HostKind::Network;
+    }
+    if let Some(slug) = host.strip_suffix(".localhost")
+        && crate::slugs::valid_slug(slug)
+    {
+        return HostKind::DevSlug(slug.to_string());
+    }
+    HostKind::Name(host.to_string())
+}
+
+fn info(c: clinic::Model, base_url: String) -> ClinicInfo {
+    ClinicInfo {
+        id: c.id,
+        slug: c.slug,
+        name: c.name,
+        tagline: c.tagline,
+        brand_color: c.brand_color,
+        logo_url: c.logo_url,
+        disclaimer: c.disclaimer,
+        base_url,
+    }
+}
+
+/// Resolve a Host header. `None` means no clinic answers to that host.
+pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str) -> Result<Option<Site>, DbErr> {
+    let (host, port) = split_host(host_header);
+    let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let base_url = format!("{scheme}://{host}{port_suffix}");
+    match classify(&host) {
+        HostKind::Network => {
+            let clinics = clinic::Entity::find().order_by_asc(clinic::Column::Name).all(db).await?;
+            let links = clinics
+                .into_iter()
+                .map(|c| ClinicLink {
+                    url: format!("{scheme}://{}.localhost{port_suffix}/", c.slug),
+                    slug: c.slug,
+                    name: c.name,
+                    tagline: c.tagline,
+                    brand_color: c.brand_color,
+                })
+                .collect();
+            Ok(Some(Site::Network { clinics: links }))
+        }
+        HostKind::DevSlug(slug) => Ok(clinic::Entity::find()
+            .filter(clinic::Column::Slug.eq(slug))
+            .one(db)
+            .await?
+            .map(|c| Site::Clinic(info(c, base_url)))),
+        HostKind::Name(name) => {
+            let Some(h) = clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(name)).one(db).await? else {
+                return Ok(None);
+            };
+            Ok(clinic::Entity::find_by_id(h.clinic_id).one(db).await?.map(|c| Site::Clinic(info(c, base_url))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_headers() {
+        assert_eq!(split_host("PMC.localhost:3000"), ("pmc.localhost".into(), Some(3000)));
+        assert_eq!(split_host("www.pmc.example"), ("www.pmc.example".into(), None));
+        assert_eq!(split_host("www.pmc.example."), ("www.pmc.example".into(), None));
+        assert_eq!(split_host("[::1]:3000"), ("::1".into(), Some(3000)));
+        assert_eq!(split_host("127.0.0.1:80"), ("127.0.0.1".into(), Some(80)));
+    }
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify("localhost"), HostKind::Network);
+        assert_eq!(classify("127.0.0.1"), HostKind::Network);
+        assert_eq!(classify("::1"), HostKind::Network);
+        assert_eq!(classify("pmc.localhost"), HostKind::DevSlug("pmc".into()));
+        assert_eq!(classify("bad_slug.localhost"), HostKind::Name("bad_slug.localhost".into()));
+        assert_eq!(classify("www.pmc.example"), HostKind::Name("www.pmc.example".into()));
+    }
+}

@@ -1,0 +1,67 @@
+//! `serve --demo`: on an empty database, load the demo clinics and posts
+//! that ship in `server/demo/` (compiled into the binary).
+
+use include_dir::{Dir, include_dir};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+
+use crate::clinics::provision;
+use crate::entities::clinic;
+use crate::posts::{front_matter, store};
+
+static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Provision(#[from] provision::ProvisionError),
+    #[error("demo post {file}: {message}")]
+    Post { file: String, message: String },
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// Load the demo if there is no clinic yet. Returns whether it loaded.
+pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
+    if clinic::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    load(db).await?;
+    Ok(true)
+}
+
+pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
+    let source = DEMO
+        .get_file("provision.toml")
+        .and_then(|f| f.contents_utf8())
+        .expect("demo/provision.toml is compiled in");
+    let plan = provision::plan("demo/provision.toml", source, |_| None)?;
+    provision::apply(db, plan, "demo/provision.toml").await?;
+
+    let now = chrono::Utc::now();
+    let posts = DEMO.get_dir("posts").expect("demo/posts is compiled in");
+    let txn = db.begin().await?;
+    for clinic_dir in posts.dirs() {
+        let slug = clinic_dir.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let Some(c) = clinic::Entity::find()
+            .filter(sea_orm::ColumnTrait::eq(&clinic::Column::Slug, slug))
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        let mut files: Vec<_> = clinic_dir.files().collect();
+        files.sort_by_key(|f| f.path());
+        for f in files {
+            let name = f.path().display().to_string();
+            let draft = front_matter::parse_file(f.contents())
+                .map_err(|e| DemoError::Post { file: name.clone(), message: e.to_string() })?;
+            store::save(&txn, c.id, &draft, now)
+                .await
+                .map_err(|e| DemoError::Post { file: name.clone(), message: e.to_string() })?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+use sea_orm::QueryFilter;

@@ -1,0 +1,40 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "clinic")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub tagline: Option<String>,
+    pub brand_color: String,
+    pub logo_url: Option<String>,
+    pub disclaimer: Option<String>,
+    pub default_inbox: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::clinic_host::Entity")]
+    ClinicHost,
+    #[sea_orm(has_many = "super::location::Entity")]
+    Location,
+}
+
+impl Related<super::clinic_host::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ClinicHost.def()
+    }
+}
+
+impl Related<super::location::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Location.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! Clinicpress server: configuration, CLI commands, the axum router and the
+//! backend (sea-orm repositories, demo content, provisioning, import).
+
+pub mod backend;
+pub mod clinics;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod locations;
+pub mod passwords;
+pub mod posts;
+pub mod slugs;
+pub mod web;

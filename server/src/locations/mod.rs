@@ -1,0 +1,3 @@
+//! Offices: opening hours and the visitor-facing view of a location.
+pub mod hours;
+pub mod read;

@@ -1,0 +1,180 @@
+//! The `clinicpress` command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use axum::serve::ListenerExt;
+use clap::{Parser, Subcommand};
+use clinicpress::{clinics::provision, config, db, demo, posts::import, web};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "clinicpress", version, about = "Content and lead-capture CMS for clinic groups")]
+struct Cli {
+    /// Directory for the SQLite database and other data.
+    #[arg(long, global = true, env = "CLINICPRESS_DATA", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL (postgres://… or sqlite://…). Default: SQLite in the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sites (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CLINICPRESS_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Load the demo clinics and articles if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create or update clinics, locations, authors and users from a TOML file.
+    Provision {
+        /// The provision file.
+        file: PathBuf,
+    },
+    /// Import Markdown posts (files or folders) with YAML front matter.
+    Import {
+        /// Slug of the clinic the posts belong to.
+        #[arg(long)]
+        clinic: String,
+        /// Markdown files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLINICPRESS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
+    let url = match &cli.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("cannot create the data directory {}", cli.data_dir.display()))?;
+            db::default_sqlite_url(&cli.data_dir)
+        }
+    };
+    let conn = db::connect(&url).await.context("cannot open the database")?;
+    db::migrate(&conn).await.context("cannot apply database migrations")?;
+    Ok(conn)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Serve { addr, demo } => {
+            let started = std::time::Instant::now();
+            let conn = open_db(&cli).await?;
+            if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
+                tracing::info!("loaded the demo clinics and articles");
+            }
+            let site_root = config::site_root();
+            if !site_root.join("pkg").is_dir() {
+                tracing::warn!(site_root = %site_root.display(), "no built site assets here; run `cargo leptos build --release` or set CLINICPRESS_SITE_ROOT");
+            }
+            let options = web::leptos_options(&site_root, *addr);
+            let app = web::router(conn, options);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?
+                .tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
+            let port = addr.port();
+            tracing::info!(
+                "serving on http://{addr} (ready in {} ms) — try http://pmc.localhost:{port}/ or http://localhost:{port}/",
+                started.elapsed().as_millis()
+            );
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let conn = open_db(&cli).await?;
+            let pending = db::pending_migrations(&conn).await?;
+            println!("database is up to date ({} pending)", pending.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Provision { file } => {
+            let name = file.display().to_string();
+            let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+            let plan = provision::plan(&name, &source, |var| std::env::var(var).ok())?;
+            let conn = open_db(&cli).await?;
+            let applied = provision::apply(&conn, plan, &name).await?;
+            println!(
+                "provisioned {} clinic(s), {} location(s), {} author(s), {} user(s) from {name}",
+                applied.clinics, applied.locations, applied.authors, applied.users
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { clinic, paths } => {
+            let files = import::collect_files(paths)?;
+            let conn = open_db(&cli).await?;
+            let bar = ProgressBar::new(files.len() as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            let report = import::import(&conn, clinic, &files, |path, result| {
+                bar.inc(1);
+                bar.set_message(path.display().to_string());
+                if let Err(e) = result {
+                    bar.println(format!("failed: {}: {e}", path.display()));
+                }
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!(
+                "imported {} new and {} updated post(s) into \"{clinic}\"; {} failed",
+                report.created,
+                report.updated,
+                report.failed.len()
+            );
+            Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,114 @@
+//! The HTTP surface: Leptos pages and server functions, static files,
+//! health, and the tenancy layer that resolves each request's clinic.
+
+use std::sync::Arc;
+
+use app::model::Site;
+use app::ports::Backend;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::DatabaseConnection;
+
+use crate::backend::SqlContent;
+use crate::clinics::tenancy;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+}
+
+/// Leptos options built in code, so the binary needs no Cargo.toml or
+/// cargo-leptos environment at run time.
+pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("clinicpress")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions) -> Router {
+    let backend = Backend { content: Arc::new(SqlContent::new(db.clone())) };
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone() };
+    let routes = generate_route_list(App);
+    let context = move || provide_context(backend.clone());
+
+    Router::<AppState>::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
+        .with_state(state)
+}
+
+/// Static files and health checks answer on any host.
+fn host_independent(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/healthz" || path == "/favicon.svg" || path == "/favicon.ico"
+}
+
+/// Resolve the Host header to a clinic (or the network index) and attach it
+/// to the request; unknown hosts get a 404 page and go no further.
+async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if host_independent(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+    let scheme = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https" || *p == "http")
+        .unwrap_or("http")
+        .to_string();
+    match tenancy::resolve(&state.db, &host, &scheme).await {
+        Ok(Some(site)) => {
+            req.extensions_mut().insert::<Site>(site);
+            next.run(req).await
+        }
+        Ok(None) => unknown_host(),
+        Err(e) => {
+            tracing::error!(error = %e, "database error while resolving the host");
+            (StatusCode::SERVICE_UNAVAILABLE, Html(simple_page("Service unavailable", "Please try again in a moment.")))
+                .into_response()
+        }
+    }
+}
+
+fn unknown_host() -> Response {
+    let mut res = (
+        StatusCode::NOT_FOUND,
+        Html(simple_page(
+            "Site not found",
+            "No clinic site answers at this address. Check the address, or ask the clinic for its web address.",
+        )),
+    )
+        .into_response();
+    res.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    res
+}
+
+/// A tiny self-contained page for answers given before the app runs.
+fn simple_page(title: &str, message: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/clinicpress.css\"></head><body><main id=\"main\" class=\"wrap narrow error-page\"><p class=\"eyebrow\">Clinicpress</p><h1>{title}</h1><p>{message}</p></main></body></html>"
+    )
+}
+
