@@ -158,7 +158,10 @@ pub struct LocationDetail {
     /// (day name, hours text), Monday first.
     pub weekly_hours: Vec<(String, String)>,
     pub today: String,
+    /// IANA name, e.g. "America/Los_Angeles".
     pub timezone: String,
+    /// For people, e.g. "Pacific time (PST)".
+    pub timezone_label: String,
     pub zip_codes: Vec<String>,
     pub recent_posts: Vec<PostSummary>,
     pub now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::error::AppError;
-use crate::locations::pages::{LocationPage, LocationsPage};
+use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
 use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, TagRoute};
 use crate::ui::{NotFound, SiteFooter, SiteHeader};
@@ -85,7 +85,7 @@ pub fn App() -> impl IntoView {
         <Meta name="color-scheme" content="light" />
         <Title formatter=|t: String| t />
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <SiteHeader />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/blog/:slug") view=PostRoute ssr=SsrMode::Async />
                     <Route path=path!("/locations") view=LocationsPage ssr=SsrMode::Async />
                     <Route path=path!("/locations/:slug") view=LocationPage ssr=SsrMode::Async />
+                    <Route path=path!("/contact") view=ContactPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

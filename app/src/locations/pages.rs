@@ -9,19 +9,26 @@ use crate::ui::{ErrorView, PostCard};
 
 /// Address, phone, today's hours and open/closed for one office.
 #[component]
-pub fn LocationCard(location: LocationSummary, #[prop(default = true)] link_name: bool) -> impl IntoView {
+pub fn LocationCard(
+    location: LocationSummary,
+    #[prop(default = true)] link_name: bool,
+    /// Heading level of the office name (2 or 3).
+    #[prop(default = 3)]
+    level: u8,
+) -> impl IntoView {
     let l = location;
     let href = format!("/locations/{}", l.slug);
     let status_class = if l.open_now { "status open" } else { "status closed" };
     view! {
         <article class="location-card">
-            <h3>
-                {if link_name {
+            {
+                let name = if link_name {
                     view! { <a href=href.clone()>{l.name.clone()}</a> }.into_any()
                 } else {
                     view! { <span>{l.name.clone()}</span> }.into_any()
-                }}
-            </h3>
+                };
+                if level == 2 { view! { <h2>{name}</h2> }.into_any() } else { view! { <h3>{name}</h3> }.into_any() }
+            }
             <p class=status_class>{l.status_text.clone()}</p>
             <address>{l.address.clone()}</address>
             <p>
@@ -64,7 +71,7 @@ pub fn LocationsPage() -> impl IntoView {
                                     <p class="lede">"Call the office nearest to you, or visit during opening hours."</p>
                                 </header>
                                 <div class="location-grid">
-                                    {list.into_iter().map(|l| view! { <LocationCard location=l /> }).collect_view()}
+                                    {list.into_iter().map(|l| view! { <LocationCard location=l level=2 /> }).collect_view()}
                                 </div>
                             </div>
                         }
@@ -98,7 +105,7 @@ pub fn LocationPage() -> impl IntoView {
 
 #[component]
 fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
-    let LocationDetail { summary, weekly_hours, today, timezone, zip_codes, recent_posts, now } = detail;
+    let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } = detail;
     let name = summary.name.clone();
     view! {
         <Title text=format!("{name} office · {clinic_name}") />
@@ -112,11 +119,11 @@ fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
                 <h1>{format!("{clinic_name} — {name}")}</h1>
             </header>
             <div class="location-detail">
-                <LocationCard location=summary link_name=false />
+                <LocationCard location=summary link_name=false level=2 />
                 <section class="hours" aria-labelledby="hours-heading">
                     <h2 id="hours-heading">"Opening hours"</h2>
                     <table>
-                        <caption class="visually-hidden">{format!("Weekly opening hours, {timezone} time")}</caption>
+                        <caption class="visually-hidden">{format!("Weekly opening hours, {timezone_label}")}</caption>
                         <tbody>
                             {weekly_hours
                                 .into_iter()
@@ -135,7 +142,7 @@ fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
-                    <p class="meta">{format!("Times are local ({timezone}).")}</p>
+                    <p class="meta" title=timezone>{format!("Times are local: {timezone_label}.")}</p>
                     {(!zip_codes.is_empty()).then(|| {
                         view! { <p class="meta">"Serving ZIP codes " {zip_codes.join(", ")}</p> }
                     })}
@@ -152,5 +159,41 @@ fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
                 }
             })}
         </div>
+    }
+}
+
+/// `/contact`: how to reach each office.
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_locations());
+    view! {
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(list) => {
+                        let name = clinic.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+                        view! {
+                            <Title text=format!("Contact us · {name}") />
+                            <Meta name="description" content=format!("Phone numbers, addresses and opening hours of {name}.") />
+                            <div class="wrap">
+                                <header class="page-header">
+                                    <h1>"Contact us"</h1>
+                                    <p class="lede">
+                                        "Call the office nearest to you during opening hours; our front desk will help you book a visit or answer questions about your care."
+                                    </p>
+                                    {clinic.and_then(|c| c.disclaimer).map(|d| view! { <p class="notice">{d}</p> })}
+                                </header>
+                                <div class="location-grid">
+                                    {list.into_iter().map(|l| view! { <LocationCard location=l level=2 /> }).collect_view()}
+                                </div>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -275,7 +275,7 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                     {s.author.clone().map(|a| {
                         view! {
                             "By "
-                            <a href=format!("/blog/author/{}", a.slug) rel="author">{a.display_name()}</a>
+                            <a class="nowrap" href=format!("/blog/author/{}", a.slug) rel="author">{a.display_name()}</a>
                             " · "
                         }
                     })}
@@ -289,7 +289,7 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                         <time datetime=iso(u)>{long_date(u)}</time>
                     })}
                     " · "
-                    {format!("{} min read", s.reading_minutes)}
+                    <span class="nowrap">{format!("{} min read", s.reading_minutes)}</span>
                 </p>
             </header>
             <div class="wrap narrow prose" inner_html=post.body_html.clone()></div>
@@ -334,7 +334,7 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                         "Our team is happy to help you decide on a next step. Call or visit the office nearest to you."
                     </p>
                     <p class="actions">
-                        <a class="button" href="/locations">"Contact an office"</a>
+                        <a class="button" href="/contact">"Contact us"</a>
                     </p>
                 </aside>
             </footer>

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::{Body, Meta, Title};
 
 use crate::error::AppError;
 use crate::model::{PostSummary, Site};
@@ -33,7 +33,8 @@ pub fn SiteHeader() -> impl IntoView {
                             Ok(Site::Clinic(c)) => {
                                 let style = format!("--brand: {};", c.brand_color);
                                 view! {
-                                    <a class="brand" href="/" style=style>
+                                    <Body {..} style=style />
+                                    <a class="brand" href="/">
                                         <span class="brand-mark" aria-hidden="true">
                                             {c.name.chars().next().unwrap_or('C').to_string()}
                                         </span>
@@ -42,6 +43,7 @@ pub fn SiteHeader() -> impl IntoView {
                                     <nav class="site-nav" aria-label="Main">
                                         <a href="/blog">"Articles"</a>
                                         <a href="/locations">"Locations"</a>
+                                        <a href="/contact">"Contact"</a>
                                     </nav>
                                 }
                                     .into_any()
@@ -82,6 +84,7 @@ pub fn SiteFooter() -> impl IntoView {
                                         <a href="/">"Home"</a>
                                         <a href="/blog">"Articles"</a>
                                         <a href="/locations">"Locations"</a>
+                                        <a href="/contact">"Contact"</a>
                                     </nav>
                                     <p class="fine">
                                         "The articles on this site are general information, not medical advice for you. In an emergency call 911."
@@ -166,8 +169,8 @@ pub fn PostCard(post: PostSummary, now: DateTime<Utc>, #[prop(default = 2)] leve
             <p class="meta">
                 <TimeAgo at=post.published_at now />
                 " · "
-                {format!("{} min read", post.reading_minutes)}
-                {post.author.clone().map(|a| view! { " · " {a.display_name()} })}
+                <span class="nowrap">{format!("{} min read", post.reading_minutes)}</span>
+                {post.author.clone().map(|a| view! { " · " <span class="nowrap">{a.display_name()}</span> })}
             </p>
         </article>
     }

@@ -154,6 +154,22 @@ pub fn local_now(tz: Tz, now: DateTime<Utc>) -> DateTime<Tz> {
     tz.from_utc_datetime(&now.naive_utc())
 }
 
+/// A time zone as people say it: "Pacific time (PDT)"; other zones by their
+/// IANA city, e.g. "Europe/Berlin time (CET)".
+pub fn zone_label(tz: Tz, now: DateTime<Utc>) -> String {
+    let abbrev = local_now(tz, now).format("%Z").to_string();
+    let region = match tz.name() {
+        "America/Los_Angeles" | "America/Vancouver" | "America/Tijuana" => "Pacific",
+        "America/Denver" | "America/Phoenix" | "America/Boise" | "America/Edmonton" => "Mountain",
+        "America/Chicago" | "America/Winnipeg" | "America/Mexico_City" => "Central",
+        "America/New_York" | "America/Detroit" | "America/Toronto" | "America/Indiana/Indianapolis" => "Eastern",
+        "America/Anchorage" => "Alaska",
+        "Pacific/Honolulu" => "Hawaii",
+        other => other,
+    };
+    if abbrev.starts_with(['+', '-']) { format!("{region} time") } else { format!("{region} time ({abbrev})") }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenStatus {
     Open { closes: u16 },
@@ -303,6 +319,14 @@ mod tests {
     fn never_open_office() {
         let h = WeeklyHours::default();
         assert_eq!(h.status_at(chrono_tz::UTC, utc(2026, 1, 1, 12, 0)).to_string(), "Closed");
+    }
+
+    #[test]
+    fn zone_labels() {
+        assert_eq!(zone_label(chrono_tz::America::Los_Angeles, utc(2026, 11, 16, 12, 0)), "Pacific time (PST)");
+        assert_eq!(zone_label(chrono_tz::America::Los_Angeles, utc(2026, 7, 1, 12, 0)), "Pacific time (PDT)");
+        assert_eq!(zone_label(chrono_tz::America::Chicago, utc(2026, 11, 16, 12, 0)), "Central time (CST)");
+        assert_eq!(zone_label(chrono_tz::Europe::Berlin, utc(2026, 1, 1, 12, 0)), "Europe/Berlin time (CET)");
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub fn detail(m: &location::Model, now: DateTime<Utc>, recent_posts: Vec<PostSum
         weekly_hours: hours.table(),
         today: hours.table()[today.num_days_from_monday() as usize].0.clone(),
         timezone: m.timezone.clone(),
+        timezone_label: super::hours::zone_label(tz, now),
         zip_codes: json_list(&m.zip_codes),
         recent_posts,
         now,
