@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Site {
     /// The bare host: an index of every clinic on this deployment.
-    Network { clinics: Vec<ClinicLink> },
+    Network {
+        clinics: Vec<ClinicLink>,
+    },
     Clinic(ClinicInfo),
 }
 

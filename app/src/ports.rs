@@ -13,8 +13,13 @@ pub trait ContentPort: Send + Sync + 'static {
     async fn home(&self, clinic: &ClinicInfo) -> Result<HomePage, AppError>;
     async fn blog(&self, clinic: &ClinicInfo, page: u32) -> Result<PostList, AppError>;
     async fn post(&self, clinic: &ClinicInfo, slug: &str) -> Result<PostPage, AppError>;
-    async fn archive(&self, clinic: &ClinicInfo, kind: ArchiveKind, slug: &str, page: u32)
-    -> Result<ArchivePage, AppError>;
+    async fn archive(
+        &self,
+        clinic: &ClinicInfo,
+        kind: ArchiveKind,
+        slug: &str,
+        page: u32,
+    ) -> Result<ArchivePage, AppError>;
     async fn locations(&self, clinic: &ClinicInfo) -> Result<Vec<LocationSummary>, AppError>;
     async fn location(&self, clinic: &ClinicInfo, slug: &str) -> Result<LocationDetail, AppError>;
 }

@@ -96,7 +96,7 @@ test('client-rendered pages match the server-rendered ones, without errors', asy
     { click: () => page.getByRole('navigation', { name: 'Tags' }).getByRole('link', { name: post.tags[0].name }).click(), url: `${PMC}/blog/tag/${post.tags[0].slug}` },
     { click: () => page.locator('main .post-card .eyebrow').first().click(), url: '' },
     { click: () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Locations' }).click(), url: `${PMC}/locations` },
-    { click: () => page.locator('main .location-card h3 a').first().click(), url: `${PMC}/locations/${demo.pmc.locations[0].slug}` },
+    { click: () => page.locator('main .location-card h2 a').first().click(), url: `${PMC}/locations/${demo.pmc.locations[0].slug}` },
     { click: () => page.locator('.site-header .brand').click(), url: `${PMC}/` },
   ];
 

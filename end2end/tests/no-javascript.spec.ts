@@ -37,7 +37,7 @@ test('home → post → tag → back → author, without JavaScript', async ({ p
   await expect(page.locator('article.post > header .eyebrow')).toHaveText(post.category.name);
   await expect(page.locator('article.post .prose h2').first()).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'About the author' })).toContainText(post.author.bioStart);
-  await expect(page.getByRole('complementary', { name: 'Contact us' }).getByRole('link', { name: 'Contact an office' })).toHaveAttribute('href', '/locations');
+  await expect(page.getByRole('complementary', { name: 'Contact us' }).getByRole('link', { name: 'Contact us' })).toHaveAttribute('href', '/contact');
   await expect(page.getByRole('navigation', { name: 'Share this article' }).getByRole('link')).toHaveCount(4);
   const related = page.getByRole('region', { name: 'You might also enjoy' });
   await expect(related.getByRole('article').first()).toBeVisible();
@@ -116,7 +116,7 @@ test('locations list every office with a tel: link and a detail page', async ({ 
   await expect(cards).toHaveCount(demo.pmc.locations.length);
   for (const [i, loc] of demo.pmc.locations.entries()) {
     const card = cards.nth(i);
-    await expect(card.getByRole('heading', { level: 3 })).toHaveText(loc.name);
+    await expect(card.getByRole('heading', { level: 2 })).toHaveText(loc.name);
     const phone = card.locator('a[href^="tel:"]');
     await expect(phone).toHaveCount(1);
     await expect(phone).toHaveAttribute('href', loc.tel);

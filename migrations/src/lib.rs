@@ -27,11 +27,7 @@ pub(crate) fn fk_cascade(
     col: impl IntoIden + Clone + 'static,
     parent: impl IntoIden + Clone + 'static,
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(child, col)
-        .to(parent, Alias::new("id"))
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+    ForeignKey::create().from(child, col).to(parent, Alias::new("id")).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
 /// Foreign key helper for optional references: set NULL when the parent goes.
@@ -40,9 +36,5 @@ pub(crate) fn fk_set_null(
     col: impl IntoIden + Clone + 'static,
     parent: impl IntoIden + Clone + 'static,
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(child, col)
-        .to(parent, Alias::new("id"))
-        .on_delete(ForeignKeyAction::SetNull)
-        .to_owned()
+    ForeignKey::create().from(child, col).to(parent, Alias::new("id")).on_delete(ForeignKeyAction::SetNull).to_owned()
 }

@@ -77,7 +77,11 @@ pub enum PostLocation {
     LocationId,
 }
 
-async fn unique_per_clinic(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden + Clone + 'static) -> Result<(), DbErr> {
+async fn unique_per_clinic(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + Clone + 'static,
+) -> Result<(), DbErr> {
     manager
         .create_index(
             Index::create()

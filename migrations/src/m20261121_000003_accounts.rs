@@ -3,8 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261121_000001_clinics::{Clinic, Location};
 use crate::fk_cascade;
+use crate::m20261121_000001_clinics::{Clinic, Location};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -68,11 +68,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_membership_user")
-                    .table(Membership::Table)
-                    .col(Membership::UserId)
-                    .to_owned(),
+                Index::create().name("ix_membership_user").table(Membership::Table).col(Membership::UserId).to_owned(),
             )
             .await
     }

@@ -50,13 +50,15 @@ impl ContentPort for SqlContent {
         let tags = read::tags_of(db, m.id).await.map_err(internal)?;
         let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
         let locations = location::Entity::find()
-            .filter(location::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(post_location::Column::LocationId)
-                    .from(post_location::Entity)
-                    .and_where(sea_orm::sea_query::Expr::col(post_location::Column::PostId).eq(m.id))
-                    .to_owned(),
-            ))
+            .filter(
+                location::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(post_location::Column::LocationId)
+                        .from(post_location::Entity)
+                        .and_where(sea_orm::sea_query::Expr::col(post_location::Column::PostId).eq(m.id))
+                        .to_owned(),
+                ),
+            )
             .all(db)
             .await
             .map_err(internal)?;
@@ -85,7 +87,13 @@ impl ContentPort for SqlContent {
         })
     }
 
-    async fn archive(&self, clinic: &ClinicInfo, kind: ArchiveKind, slug: &str, page: u32) -> Result<ArchivePage, AppError> {
+    async fn archive(
+        &self,
+        clinic: &ClinicInfo,
+        kind: ArchiveKind,
+        slug: &str,
+        page: u32,
+    ) -> Result<ArchivePage, AppError> {
         let db = &self.db;
         let (filter, name, description, author) = match kind {
             ArchiveKind::Category => {
@@ -119,10 +127,8 @@ impl ContentPort for SqlContent {
                 (Filter::Author(a.id), a.name.clone(), None, Some(read::author_profile(&a)))
             }
         };
-        let list = read::list(db, clinic.id, filter, page, Utc::now())
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let list =
+            read::list(db, clinic.id, filter, page, Utc::now()).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         Ok(ArchivePage { kind, slug: slug.to_string(), name, description, author, list })
     }
 

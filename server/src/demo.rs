@@ -30,10 +30,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
 }
 
 pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
-    let source = DEMO
-        .get_file("provision.toml")
-        .and_then(|f| f.contents_utf8())
-        .expect("demo/provision.toml is compiled in");
+    let source =
+        DEMO.get_file("provision.toml").and_then(|f| f.contents_utf8()).expect("demo/provision.toml is compiled in");
     let plan = provision::plan("demo/provision.toml", source, |_| None)?;
     provision::apply(db, plan, "demo/provision.toml").await?;
 
@@ -42,10 +40,8 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
     let txn = db.begin().await?;
     for clinic_dir in posts.dirs() {
         let slug = clinic_dir.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let Some(c) = clinic::Entity::find()
-            .filter(sea_orm::ColumnTrait::eq(&clinic::Column::Slug, slug))
-            .one(&txn)
-            .await?
+        let Some(c) =
+            clinic::Entity::find().filter(sea_orm::ColumnTrait::eq(&clinic::Column::Slug, slug)).one(&txn).await?
         else {
             continue;
         };

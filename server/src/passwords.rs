@@ -1,8 +1,8 @@
 //! Argon2id password hashing (m = 19 MiB, t = 2, p = 1: the argon2 crate's defaults).
 
+use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use password_hash::rand_core::OsRng;
-use argon2::Argon2;
 
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);

@@ -4,7 +4,8 @@
 pub fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 200
-        && s.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// A URL slug made from a title: "Ketamine & PTSD: What's New?" → "ketamine-ptsd-what-s-new".

@@ -80,7 +80,9 @@ fn pages_carry_their_content() {
         assert!(post.contains("href=\"/blog/tag/"));
         assert!(post.contains("You might also enjoy"));
         assert!(post.contains("About the author") || post.contains("class=\"author-box\""));
-        assert!(post.contains("https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Fpmc.localhost%3A3000%2Fblog%2Fketamine"));
+        assert!(post.contains(
+            "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Fpmc.localhost%3A3000%2Fblog%2Fketamine"
+        ));
         assert!(post.contains("rel=\"canonical\""));
         assert!(!post.contains("<script>alert"), "sanitised body");
 

@@ -152,8 +152,10 @@ async fn import_creates_updates_and_reports_bad_files() {
         bad_utf8.extend_from_slice(&[0xff, 0xfe]);
         let bad_utf8 = write(d, "e.md", &bad_utf8);
         let huge = write(d, "f.md", &vec![b'a'; 20 * 1024 * 1024]);
-        let unknown_author = write(d, "g.md", post_md("Ghost", "ghost", "").replace("james-taggart", "nobody").as_bytes());
-        let unknown_location = write(d, "h.md", post_md("Where", "where", "").replace("[pleasant-hill]", "[mars]").as_bytes());
+        let unknown_author =
+            write(d, "g.md", post_md("Ghost", "ghost", "").replace("james-taggart", "nobody").as_bytes());
+        let unknown_location =
+            write(d, "h.md", post_md("Where", "where", "").replace("[pleasant-hill]", "[mars]").as_bytes());
         let files = vec![good, dup, no_title, malformed, bad_utf8, huge, unknown_author, unknown_location];
 
         let mut seen = Vec::new();
@@ -183,7 +185,13 @@ async fn import_creates_updates_and_reports_bad_files() {
         }
 
         // Re-import updates by slug instead of duplicating.
-        let edited = write(d, "a.md", post_md("First post, revised", "first-post", "tags: [sleep]\n").replace("tags: [exercise, back pain]\n", "").as_bytes());
+        let edited = write(
+            d,
+            "a.md",
+            post_md("First post, revised", "first-post", "tags: [sleep]\n")
+                .replace("tags: [exercise, back pain]\n", "")
+                .as_bytes(),
+        );
         let report = import::import(&t.db, "pmc", &[edited], |_, _| {}).await.unwrap();
         assert_eq!((report.created, report.updated, report.failed.len()), (0, 1, 0));
         let p = post::Entity::find().filter(post::Column::ClinicId.eq(pmc)).one(&t.db).await.unwrap().unwrap();
@@ -207,7 +215,11 @@ async fn the_same_author_slug_is_separate_per_clinic() {
     each_db(|t| async move {
         provision_base(&t.db).await;
         let dir = tempfile::tempdir().unwrap();
-        let f = write(dir.path(), "x.md", post_md("Other clinic post", "shared", "").replace("locations: [pleasant-hill]\n", "").as_bytes());
+        let f = write(
+            dir.path(),
+            "x.md",
+            post_md("Other clinic post", "shared", "").replace("locations: [pleasant-hill]\n", "").as_bytes(),
+        );
         let r = import::import(&t.db, "other", std::slice::from_ref(&f), |_, _| {}).await.unwrap();
         assert_eq!(r.created, 1, "{:?}", r.failed);
         let r = import::import(&t.db, "pmc", &[f], |_, _| {}).await.unwrap();
@@ -238,7 +250,9 @@ async fn reading_sees_only_published_posts_of_one_clinic() {
         assert!(dates.windows(2).all(|w| w[0] >= w[1]));
 
         // Drafts and scheduled posts are invisible; so are other clinics' posts.
-        for slug in ["talking-to-family-about-chronic-pain", "spinal-cord-stimulation-overview", "mohs-surgery-explained"] {
+        for slug in
+            ["talking-to-family-about-chronic-pain", "spinal-cord-stimulation-overview", "mohs-surgery-explained"]
+        {
             assert!(read::by_slug(&t.db, pmc, slug, now).await.unwrap().is_none(), "{slug}");
         }
         let a = read::by_slug(&t.db, pmc, "what-to-expect-at-your-first-visit", now).await.unwrap().unwrap();
@@ -254,7 +268,10 @@ async fn reading_sees_only_published_posts_of_one_clinic() {
             .unwrap()
             .unwrap();
         let later = sched.published_at.unwrap() + chrono::Duration::days(1);
-        assert!(read::by_slug(&t.db, pmc, &sched.slug, later).await.unwrap().is_none(), "still scheduled, not published");
+        assert!(
+            read::by_slug(&t.db, pmc, &sched.slug, later).await.unwrap().is_none(),
+            "still scheduled, not published"
+        );
 
         // Tag archive and related posts stay inside the clinic.
         let tag = tag::Entity::find()

@@ -105,7 +105,8 @@ pub fn LocationPage() -> impl IntoView {
 
 #[component]
 fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
-    let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } = detail;
+    let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } =
+        detail;
     let name = summary.name.clone();
     view! {
         <Title text=format!("{name} office · {clinic_name}") />

@@ -137,11 +137,7 @@ fn valid_email(s: &str) -> bool {
 
 /// Parse and validate. `env` looks up password variables (the process
 /// environment in production; a map in tests).
-pub fn plan(
-    file_name: &str,
-    source: &str,
-    env: impl Fn(&str) -> Option<String>,
-) -> Result<Plan, ProvisionError> {
+pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>) -> Result<Plan, ProvisionError> {
     let file: ProvisionFile = toml::from_str(source).map_err(|e| ProvisionError::Parse {
         file: file_name.to_string(),
         message: e.to_string().trim_end().to_string(),
@@ -169,7 +165,11 @@ pub fn plan(
             return c.err(color.span(), "brand_color", format!("\"{}\" is not a colour like #1f5f8b", color.get_ref()));
         }
         if !valid_email(cl.default_inbox.get_ref()) {
-            return c.err(cl.default_inbox.span(), "default_inbox", format!("\"{}\" is not an e-mail address", cl.default_inbox.get_ref()));
+            return c.err(
+                cl.default_inbox.span(),
+                "default_inbox",
+                format!("\"{}\" is not an e-mail address", cl.default_inbox.get_ref()),
+            );
         }
         for h in &cl.hosts {
             let host = h.get_ref().to_ascii_lowercase();
@@ -184,10 +184,18 @@ pub fn plan(
         for loc in &cl.location {
             let ls = loc.slug.get_ref();
             if !valid_slug(ls) {
-                return c.err(loc.slug.span(), "slug", format!("\"{ls}\" must be lowercase letters, digits and hyphens"));
+                return c.err(
+                    loc.slug.span(),
+                    "slug",
+                    format!("\"{ls}\" must be lowercase letters, digits and hyphens"),
+                );
             }
             if !locs.insert(ls.clone()) {
-                return c.err(loc.slug.span(), "slug", format!("location \"{ls}\" is listed twice in clinic \"{slug}\""));
+                return c.err(
+                    loc.slug.span(),
+                    "slug",
+                    format!("location \"{ls}\" is listed twice in clinic \"{slug}\""),
+                );
             }
             if loc.timezone.get_ref().parse::<chrono_tz::Tz>().is_err() {
                 return c.err(
@@ -212,7 +220,10 @@ pub fn plan(
             }
             for zip in &loc.zip_codes {
                 let z = zip.get_ref();
-                if z.is_empty() || z.len() > 10 || !z.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ') {
+                if z.is_empty()
+                    || z.len() > 10
+                    || !z.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ')
+                {
                     return c.err(zip.span(), "zip_codes", format!("\"{z}\" is not a postal code"));
                 }
             }
@@ -220,7 +231,11 @@ pub fn plan(
         let mut authors = HashSet::new();
         for a in &cl.author {
             if !valid_slug(a.slug.get_ref()) {
-                return c.err(a.slug.span(), "slug", format!("\"{}\" must be lowercase letters, digits and hyphens", a.slug.get_ref()));
+                return c.err(
+                    a.slug.span(),
+                    "slug",
+                    format!("\"{}\" must be lowercase letters, digits and hyphens", a.slug.get_ref()),
+                );
             }
             if !authors.insert(a.slug.get_ref().clone()) {
                 return c.err(a.slug.span(), "slug", format!("author \"{}\" is listed twice", a.slug.get_ref()));
@@ -243,8 +258,20 @@ pub fn plan(
                 Some(pw) if pw.chars().count() >= 12 => {
                     passwords.insert(email.clone(), pw);
                 }
-                Some(_) => return c.err(var.span(), "password_env", format!("${} must hold at least 12 characters", var.get_ref())),
-                None => return c.err(var.span(), "password_env", format!("environment variable ${} is not set", var.get_ref())),
+                Some(_) => {
+                    return c.err(
+                        var.span(),
+                        "password_env",
+                        format!("${} must hold at least 12 characters", var.get_ref()),
+                    );
+                }
+                None => {
+                    return c.err(
+                        var.span(),
+                        "password_env",
+                        format!("environment variable ${} is not set", var.get_ref()),
+                    );
+                }
             }
         }
         for r in &u.roles {
@@ -256,7 +283,11 @@ pub fn plan(
             if let (Some(loc), Some(known)) = (&r.location, locations_by_clinic.get(r.clinic.get_ref()))
                 && !known.contains(loc.get_ref())
             {
-                return c.err(loc.span(), "location", format!("clinic \"{}\" has no location \"{}\"", r.clinic.get_ref(), loc.get_ref()));
+                return c.err(
+                    loc.span(),
+                    "location",
+                    format!("clinic \"{}\" has no location \"{}\"", r.clinic.get_ref(), loc.get_ref()),
+                );
             }
             if role == "staff" && r.location.is_none() {
                 return c.err(r.role.span(), "location", "the staff role needs a location");
@@ -311,13 +342,12 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Re
         out.clinics += 1;
 
         // Host names: exactly the listed ones, and none claimed elsewhere.
-        clinic_host::Entity::delete_many()
-            .filter(clinic_host::Column::ClinicId.eq(clinic_id))
-            .exec(txn)
-            .await?;
+        clinic_host::Entity::delete_many().filter(clinic_host::Column::ClinicId.eq(clinic_id)).exec(txn).await?;
         for (i, h) in cl.hosts.iter().enumerate() {
             let host = h.get_ref().to_ascii_lowercase();
-            if let Some(other) = clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(&host)).one(txn).await? {
+            if let Some(other) =
+                clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(&host)).one(txn).await?
+            {
                 let owner = clinic::Entity::find_by_id(other.clinic_id).one(txn).await?;
                 return Err(invalid(
                     "hosts",
@@ -401,12 +431,10 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Re
         }
         let user = am.save(txn).await?;
         let user_id = *user.id.as_ref();
-        membership::Entity::delete_many()
-            .filter(membership::Column::UserId.eq(user_id))
-            .exec(txn)
-            .await?;
+        membership::Entity::delete_many().filter(membership::Column::UserId.eq(user_id)).exec(txn).await?;
         for r in &u.roles {
-            let Some(cl) = clinic::Entity::find().filter(clinic::Column::Slug.eq(r.clinic.get_ref())).one(txn).await? else {
+            let Some(cl) = clinic::Entity::find().filter(clinic::Column::Slug.eq(r.clinic.get_ref())).one(txn).await?
+            else {
                 return Err(invalid("clinic", format!("user {email}: no clinic \"{}\"", r.clinic.get_ref())));
             };
             let location_id = match &r.location {

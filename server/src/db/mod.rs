@@ -17,9 +17,7 @@ pub fn default_sqlite_url(data_dir: &Path) -> String {
 /// created if missing; PostgreSQL gets a bounded pool.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(url.to_string());
-    opt.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10));
+    opt.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         opt.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
@@ -41,9 +39,5 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Names of migrations not yet applied.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
-    Ok(Migrator::get_pending_migrations(db)
-        .await?
-        .iter()
-        .map(|m| m.name().to_string())
-        .collect())
+    Ok(Migrator::get_pending_migrations(db).await?.iter().map(|m| m.name().to_string()).collect())
 }

@@ -115,9 +115,7 @@ impl WeeklyHours {
 
     /// One row per weekday: (full day name, hours text).
     pub fn table(&self) -> Vec<(String, String)> {
-        (0..7)
-            .map(|i| (DAY_NAMES[i].to_string(), spans_text(&self.days[i])))
-            .collect()
+        (0..7).map(|i| (DAY_NAMES[i].to_string(), spans_text(&self.days[i]))).collect()
     }
 
     /// Storage / provision form: `{"mon": "08:00-17:00", ...}` (closed days omitted).
@@ -125,11 +123,8 @@ impl WeeklyHours {
         let mut map = std::collections::BTreeMap::new();
         for (i, spans) in self.days.iter().enumerate() {
             if !spans.is_empty() {
-                let spec = spans
-                    .iter()
-                    .map(|s| format!("{}-{}", hhmm(s.open), hhmm(s.close)))
-                    .collect::<Vec<_>>()
-                    .join(",");
+                let spec =
+                    spans.iter().map(|s| format!("{}-{}", hhmm(s.open), hhmm(s.close))).collect::<Vec<_>>().join(",");
                 map.insert(DAY_KEYS[i].to_string(), spec);
             }
         }
@@ -172,9 +167,13 @@ pub fn zone_label(tz: Tz, now: DateTime<Utc>) -> String {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenStatus {
-    Open { closes: u16 },
+    Open {
+        closes: u16,
+    },
     /// Closed; the next opening as (weekday if not today, minute).
-    Closed { next: Option<(Option<Weekday>, u16)> },
+    Closed {
+        next: Option<(Option<Weekday>, u16)>,
+    },
 }
 
 impl OpenStatus {
@@ -188,12 +187,9 @@ impl fmt::Display for OpenStatus {
         match self {
             OpenStatus::Open { closes } => write!(f, "Open now · closes {}", clock(*closes)),
             OpenStatus::Closed { next: Some((None, at)) } => write!(f, "Closed now · opens at {}", clock(*at)),
-            OpenStatus::Closed { next: Some((Some(day), at)) } => write!(
-                f,
-                "Closed now · opens {} {}",
-                DAY_SHORT[day.num_days_from_monday() as usize],
-                clock(*at)
-            ),
+            OpenStatus::Closed { next: Some((Some(day), at)) } => {
+                write!(f, "Closed now · opens {} {}", DAY_SHORT[day.num_days_from_monday() as usize], clock(*at))
+            }
             OpenStatus::Closed { next: None } => write!(f, "Closed"),
         }
     }
@@ -219,11 +215,7 @@ fn spans_text(spans: &[Span]) -> String {
     if spans.is_empty() {
         return "Closed".to_string();
     }
-    spans
-        .iter()
-        .map(|s| format!("{} – {}", clock(s.open), clock(s.close)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    spans.iter().map(|s| format!("{} – {}", clock(s.open), clock(s.close))).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -216,10 +216,18 @@ mod tests {
         assert_eq!(parse("---\ndate: 2025-01-01\n---\nx"), Err(FrontMatterError::NoTitle));
         assert_eq!(parse("---\ntitle: \"  \"\n---\nx"), Err(FrontMatterError::NoTitle));
         assert!(matches!(parse("---\ntitle: [unclosed\n---\nx"), Err(FrontMatterError::Yaml(_))));
-        assert!(matches!(parse("---\ntitle: t\ncolour: red\n---\nx"), Err(FrontMatterError::Yaml(m)) if m.contains("colour")));
+        assert!(
+            matches!(parse("---\ntitle: t\ncolour: red\n---\nx"), Err(FrontMatterError::Yaml(m)) if m.contains("colour"))
+        );
         assert!(matches!(parse("---\ntitle: t\ndate: yesterday\n---\nx"), Err(FrontMatterError::BadDate { .. })));
-        assert_eq!(parse("---\ntitle: t\nslug: Bad Slug\ndate: 2025-01-01\n---\n"), Err(FrontMatterError::BadSlug("Bad Slug".into())));
-        assert_eq!(parse("---\ntitle: t\nstatus: live\ndate: 2025-01-01\n---\n"), Err(FrontMatterError::BadStatus("live".into())));
+        assert_eq!(
+            parse("---\ntitle: t\nslug: Bad Slug\ndate: 2025-01-01\n---\n"),
+            Err(FrontMatterError::BadSlug("Bad Slug".into()))
+        );
+        assert_eq!(
+            parse("---\ntitle: t\nstatus: live\ndate: 2025-01-01\n---\n"),
+            Err(FrontMatterError::BadStatus("live".into()))
+        );
         assert_eq!(parse("---\ntitle: t\n---\n"), Err(FrontMatterError::NeedsDate("published")));
         assert!(parse("---\ntitle: t\nstatus: draft\n---\n").is_ok());
     }

@@ -111,10 +111,7 @@ pub fn reading_minutes(plain: &str) -> u32 {
 /// A list excerpt: the author's own excerpt, or the start of the text, cut at
 /// a word boundary to at most `max_chars` characters and always ending in "…".
 pub fn display_excerpt(explicit: Option<&str>, plain: &str, max_chars: usize) -> String {
-    let source = explicit
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(plain);
+    let source = explicit.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(plain);
     let source = collapse_whitespace(source);
     let mut cut = if source.chars().count() <= max_chars {
         source
@@ -178,9 +175,8 @@ mod tests {
 
     #[test]
     fn removes_svg_and_math() {
-        let html = render_html(
-            "<svg onload=\"x()\"><script>y()</script><circle r=\"2\"/></svg>\n\n<math><mi>x</mi></math>",
-        );
+        let html =
+            render_html("<svg onload=\"x()\"><script>y()</script><circle r=\"2\"/></svg>\n\n<math><mi>x</mi></math>");
         assert!(!html.contains("<svg"), "{html}");
         assert!(!html.contains("<circle"), "{html}");
         assert!(!html.contains("<math"), "{html}");

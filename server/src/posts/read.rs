@@ -3,16 +3,16 @@
 
 use std::collections::HashMap;
 
-use app::model::{AuthorProfile, AuthorRef, PostList, PostSummary, TermRef, PAGE_SIZE};
+use app::model::{AuthorProfile, AuthorRef, PAGE_SIZE, PostList, PostSummary, TermRef};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use super::markdown;
-use crate::entities::{author, category, post, post_location, post_tag, tag, PostStatus};
+use crate::entities::{PostStatus, author, category, post, post_location, post_tag, tag};
 
 /// Which posts a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +76,7 @@ pub async fn list<C: ConnectionTrait>(
     if page > total_pages {
         return Ok(None);
     }
-    let models = newest_first(base)
-        .offset(((page - 1) * PAGE_SIZE) as u64)
-        .limit(PAGE_SIZE as u64)
-        .all(db)
-        .await?;
+    let models = newest_first(base).offset(((page - 1) * PAGE_SIZE) as u64).limit(PAGE_SIZE as u64).all(db).await?;
     Ok(Some(PostList { posts: summaries(db, models).await?, page, total_pages, total, now }))
 }
 
@@ -202,11 +198,7 @@ pub async fn related<C: ConnectionTrait>(
     if cond.is_empty() {
         return Ok(Vec::new());
     }
-    let candidates = published(post.clinic_id, now)
-        .filter(post::Column::Id.ne(post.id))
-        .filter(cond)
-        .all(db)
-        .await?;
+    let candidates = published(post.clinic_id, now).filter(post::Column::Id.ne(post.id)).filter(cond).all(db).await?;
     let ranked = rank_related(post.category_id, &shared, candidates, n);
     summaries(db, ranked).await
 }
@@ -219,7 +211,8 @@ pub fn rank_related(
     n: usize,
 ) -> Vec<post::Model> {
     let score = |m: &post::Model| {
-        2 * shared_tags.get(&m.id).copied().unwrap_or(0) + usize::from(category_id.is_some() && m.category_id == category_id)
+        2 * shared_tags.get(&m.id).copied().unwrap_or(0)
+            + usize::from(category_id.is_some() && m.category_id == category_id)
     };
     candidates.sort_by(|a, b| score(b).cmp(&score(a)).then(b.published_at.cmp(&a.published_at)).then(b.id.cmp(&a.id)));
     candidates.truncate(n);
@@ -262,7 +255,13 @@ mod tests {
         let ranked = rank_related(
             Some(9),
             &shared,
-            vec![model(1, Some(9), 1), model(2, None, 2), model(3, None, 3), model(4, Some(9), 4), model(5, Some(9), 5)],
+            vec![
+                model(1, Some(9), 1),
+                model(2, None, 2),
+                model(3, None, 3),
+                model(4, Some(9), 4),
+                model(5, Some(9), 5),
+            ],
             3,
         );
         let ids: Vec<i32> = ranked.iter().map(|m| m.id).collect();

@@ -2,9 +2,7 @@
 //! by (clinic, slug) inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::front_matter::PostDraft;
 use super::markdown;
@@ -159,22 +157,20 @@ pub async fn save<C: ConnectionTrait>(
 
     post_tag::Entity::delete_many().filter(post_tag::Column::PostId.eq(post_id)).exec(db).await?;
     if !tag_ids.is_empty() {
-        post_tag::Entity::insert_many(tag_ids.iter().map(|&tag_id| post_tag::ActiveModel {
-            post_id: Set(post_id),
-            tag_id: Set(tag_id),
-        }))
+        post_tag::Entity::insert_many(
+            tag_ids.iter().map(|&tag_id| post_tag::ActiveModel { post_id: Set(post_id), tag_id: Set(tag_id) }),
+        )
         .exec_without_returning(db)
         .await?;
     }
-    post_location::Entity::delete_many()
-        .filter(post_location::Column::PostId.eq(post_id))
-        .exec(db)
-        .await?;
+    post_location::Entity::delete_many().filter(post_location::Column::PostId.eq(post_id)).exec(db).await?;
     if !location_ids.is_empty() {
-        post_location::Entity::insert_many(location_ids.iter().map(|&location_id| post_location::ActiveModel {
-            post_id: Set(post_id),
-            location_id: Set(location_id),
-        }))
+        post_location::Entity::insert_many(
+            location_ids.iter().map(|&location_id| post_location::ActiveModel {
+                post_id: Set(post_id),
+                location_id: Set(location_id),
+            }),
+        )
         .exec_without_returning(db)
         .await?;
     }

@@ -111,4 +111,3 @@ fn simple_page(title: &str, message: &str) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/clinicpress.css\"></head><body><main id=\"main\" class=\"wrap narrow error-page\"><p class=\"eyebrow\">Clinicpress</p><h1>{title}</h1><p>{message}</p></main></body></html>"
     )
 }
-

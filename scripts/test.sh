@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every Clinicpress test: formatting and lints, Rust unit and integration
+# tests (storage and HTTP tests on SQLite AND PostgreSQL), then the Playwright
+# suite in Chromium against the release build.
+#
+# PostgreSQL: CLINICPRESS_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres).
+# If it is not running and this machine has a cluster, it is started. Without
+# PostgreSQL the PostgreSQL half of each storage test is skipped LOUDLY — but
+# never when CI is set: then it fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+source scripts/env.sh
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && [ -d /etc/postgresql ]; then
+  say "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+fi
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+say "Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+
+say "release build for the browser tests"
+cargo leptos build --release
+
+say "Playwright in Chromium"
+(cd end2end && npx playwright test)
+
+say "all tests passed"
