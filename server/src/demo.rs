@@ -33,7 +33,7 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
     let source =
         DEMO.get_file("provision.toml").and_then(|f| f.contents_utf8()).expect("demo/provision.toml is compiled in");
     let plan = provision::plan("demo/provision.toml", source, |_| None)?;
-    provision::apply(db, plan, "demo/provision.toml").await?;
+    provision::apply(db, plan).await?;
 
     let now = chrono::Utc::now();
     let posts = DEMO.get_dir("posts").expect("demo/posts is compiled in");

@@ -124,7 +124,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
             let plan = provision::plan(&name, &source, |var| std::env::var(var).ok())?;
             let conn = open_db(&cli).await?;
-            let applied = provision::apply(&conn, plan, &name).await?;
+            let applied = provision::apply(&conn, plan).await?;
             println!(
                 "provisioned {} clinic(s), {} location(s), {} author(s), {} user(s) from {name}",
                 applied.clinics, applied.locations, applied.authors, applied.users
@@ -144,7 +144,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bar.inc(1);
                 bar.set_message(path.display().to_string());
                 if let Err(e) = result {
-                    bar.println(format!("failed: {}: {e}", path.display()));
+                    // suspend(), not println(): println is silent when the bar is hidden (no TTY).
+                    bar.suspend(|| eprintln!("failed: {}: {e}", path.display()));
                 }
             })
             .await?;

@@ -59,7 +59,7 @@ fn env(var: &str) -> Option<String> {
 
 async fn provision_base(db: &DatabaseConnection) {
     let plan = provision::plan("test.toml", PROVISION, env).expect("valid provision file");
-    provision::apply(db, plan, "test.toml").await.expect("applies");
+    provision::apply(db, plan).await.expect("applies");
 }
 
 async fn clinic_id(db: &DatabaseConnection, slug: &str) -> i32 {
@@ -95,7 +95,7 @@ async fn provision_is_idempotent_and_complete() {
         // A changed name is updated in place.
         let changed = PROVISION.replace("name = \"Pleasant Hill\"", "name = \"Pleasant Hill Office\"");
         let plan = provision::plan("test.toml", &changed, env).unwrap();
-        provision::apply(&t.db, plan, "test.toml").await.unwrap();
+        provision::apply(&t.db, plan).await.unwrap();
         let loc = location::Entity::find().one(&t.db).await.unwrap().unwrap();
         assert_eq!(loc.name, "Pleasant Hill Office");
         assert_eq!(location::Entity::find().count(&t.db).await.unwrap(), 1);
@@ -116,8 +116,8 @@ hosts = ["www.pmc.example"]
 default_inbox = "x@thief.example"
 "#;
         let plan = provision::plan("steal.toml", steal, |_| None).unwrap();
-        let err = provision::apply(&t.db, plan, "steal.toml").await.unwrap_err();
-        assert!(matches!(&err, ProvisionError::Invalid { key, .. } if key == "hosts"), "{err}");
+        let err = provision::apply(&t.db, plan).await.unwrap_err();
+        assert!(matches!(&err, ProvisionError::Invalid { key, line: 5, .. } if key == "hosts"), "{err}");
         assert!(err.to_string().contains("already belongs to clinic \"pmc\""), "{err}");
         // The transaction rolled back: no clinic "thief".
         assert_eq!(clinic::Entity::find().count(&t.db).await.unwrap(), 2);

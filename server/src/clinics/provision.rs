@@ -107,6 +107,8 @@ pub const ROLES: [&str; 4] = ["owner", "admin", "marketer", "staff"];
 /// A parsed and validated file, ready to apply.
 pub struct Plan {
     file: ProvisionFile,
+    file_name: String,
+    source: String,
     hours: HashMap<(String, String), WeeklyHours>,
     passwords: HashMap<String, String>,
 }
@@ -294,7 +296,7 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
             }
         }
     }
-    Ok(Plan { file, hours, passwords })
+    Ok(Plan { file, file_name: file_name.to_string(), source: source.to_string(), hours, passwords })
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -306,19 +308,20 @@ pub struct Applied {
 }
 
 /// Apply a validated plan in one transaction.
-pub async fn apply(db: &DatabaseConnection, plan: Plan, file_name: &str) -> Result<Applied, ProvisionError> {
+pub async fn apply(db: &DatabaseConnection, plan: Plan) -> Result<Applied, ProvisionError> {
     let txn = db.begin().await?;
-    let applied = apply_in(&txn, &plan, file_name).await?;
+    let applied = apply_in(&txn, &plan).await?;
     txn.commit().await?;
     Ok(applied)
 }
 
-async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Result<Applied, ProvisionError> {
+async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, ProvisionError> {
     let now = Utc::now();
     let mut out = Applied::default();
-    let invalid = |key: &str, message: String| ProvisionError::Invalid {
-        file: file_name.to_string(),
-        line: 0,
+    let checker = Checker { file: &plan.file_name, source: &plan.source };
+    let invalid = |span: std::ops::Range<usize>, key: &str, message: String| ProvisionError::Invalid {
+        file: plan.file_name.clone(),
+        line: checker.line(span.start),
         key: key.to_string(),
         message,
     };
@@ -350,6 +353,7 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Re
             {
                 let owner = clinic::Entity::find_by_id(other.clinic_id).one(txn).await?;
                 return Err(invalid(
+                    h.span(),
                     "hosts",
                     format!("\"{host}\" already belongs to clinic \"{}\"", owner.map(|o| o.slug).unwrap_or_default()),
                 ));
@@ -435,7 +439,11 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Re
         for r in &u.roles {
             let Some(cl) = clinic::Entity::find().filter(clinic::Column::Slug.eq(r.clinic.get_ref())).one(txn).await?
             else {
-                return Err(invalid("clinic", format!("user {email}: no clinic \"{}\"", r.clinic.get_ref())));
+                return Err(invalid(
+                    r.clinic.span(),
+                    "clinic",
+                    format!("user {email}: no clinic \"{}\"", r.clinic.get_ref()),
+                ));
             };
             let location_id = match &r.location {
                 None => None,
@@ -448,6 +456,7 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan, file_name: &str) -> Re
                     Some(l) => Some(l.id),
                     None => {
                         return Err(invalid(
+                            ls.span(),
                             "location",
                             format!("user {email}: clinic \"{}\" has no location \"{}\"", cl.slug, ls.get_ref()),
                         ));

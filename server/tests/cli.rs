@@ -1,0 +1,70 @@
+//! The `clinicpress` command as an operator uses it: exit codes and the
+//! messages printed for bad input, on SQLite and PostgreSQL.
+
+mod common;
+
+use std::process::Command;
+
+use common::each_db;
+
+fn clinicpress(url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("CLINICPRESS_LOG", "warn")
+        .output()
+        .expect("run clinicpress");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn provision_import_and_migrate_from_the_shell() {
+    each_db(|t| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/provision.toml");
+
+        // A bad file: nothing applied, the line and key named.
+        let bad = d.join("bad.toml");
+        std::fs::write(&bad, std::fs::read_to_string(demo).unwrap().replacen("America/Los_Angeles", "Mars/Olympus", 1))
+            .unwrap();
+        let (code, _, err) = clinicpress(&t.url, &["provision", bad.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(err.contains("bad.toml:22: `timezone`: \"Mars/Olympus\" is not an IANA time zone"), "{err}");
+
+        let (code, out, err) = clinicpress(&t.url, &["provision", demo]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("provisioned 2 clinic(s), 5 location(s), 4 author(s), 2 user(s)"), "{out}");
+
+        // Import: good files import, bad ones are reported by name and reason.
+        let posts = d.join("posts");
+        std::fs::create_dir(&posts).unwrap();
+        std::fs::write(posts.join("a.md"), "---\ntitle: Hello there\ndate: 2026-01-02\n---\nHi **all**\n").unwrap();
+        std::fs::write(posts.join("b.md"), "---\ntitle: [x\n---\n").unwrap();
+        let (code, out, err) = clinicpress(&t.url, &["import", "--clinic", "pmc", posts.to_str().unwrap()]);
+        assert_eq!(code, 1, "a failed file makes the exit status 1");
+        assert!(out.contains("imported 1 new and 0 updated post(s) into \"pmc\"; 1 failed"), "{out}");
+        assert!(err.contains("b.md: front matter is not valid YAML"), "{err}");
+
+        // Re-import updates instead of duplicating.
+        std::fs::remove_file(posts.join("b.md")).unwrap();
+        let (code, out, _) = clinicpress(&t.url, &["import", "--clinic", "pmc", posts.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert!(out.contains("imported 0 new and 1 updated"), "{out}");
+
+        let (code, _, err) = clinicpress(&t.url, &["import", "--clinic", "nope", posts.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(err.contains("no clinic with slug \"nope\""), "{err}");
+
+        let (code, out, _) = clinicpress(&t.url, &["migrate"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("up to date"), "{out}");
+        t
+    })
+    .await;
+}
