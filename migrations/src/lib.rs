@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_clinics;
 mod m20261121_000002_content;
 mod m20261121_000003_accounts;
+mod m20261121_000004_sessions;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_clinics::Migration),
             Box::new(m20261121_000002_content::Migration),
             Box::new(m20261121_000003_accounts::Migration),
+            Box::new(m20261121_000004_sessions::Migration),
         ]
     }
 }

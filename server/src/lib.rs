@@ -1,6 +1,7 @@
 //! Clinicpress server: configuration, CLI commands, the axum router and the
 //! backend (sea-orm repositories, demo content, provisioning, import).
 
+pub mod accounts;
 pub mod backend;
 pub mod clinics;
 pub mod config;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
+use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::{clinics::provision, config, db, demo, posts::import, web};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -50,6 +51,63 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user. The password is read from --password-env, else asked for.
+    Create {
+        email: String,
+        /// Full name, as shown to colleagues.
+        #[arg(long)]
+        name: String,
+        /// A role: CLINIC:admin, CLINIC:marketer or CLINIC:staff:LOCATION (repeatable).
+        #[arg(long = "role")]
+        roles: Vec<RoleArg>,
+        /// Network owner: may manage the clinics themselves.
+        #[arg(long)]
+        owner: bool,
+        /// Read the password from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        /// Create the account without a password (it cannot sign in until one is set).
+        #[arg(long, conflicts_with = "password_env")]
+        no_password: bool,
+    },
+    /// Set a user's password (ends their sessions).
+    Passwd {
+        email: String,
+        /// Read the password from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+    },
+    /// Disable a user: they can no longer sign in, and their sessions end.
+    Disable { email: String },
+    /// Enable a disabled user again.
+    Enable { email: String },
+    /// List users and their roles.
+    List,
+}
+
+/// A password from an environment variable, the terminal (asked twice), or
+/// the first line of standard input when it is not a terminal.
+fn read_password(env_var: Option<&str>) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Some(var) = env_var {
+        return std::env::var(var).with_context(|| format!("environment variable ${var} is not set"));
+    }
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 fn main() -> ExitCode {
@@ -157,6 +215,45 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 report.failed.len()
             );
             Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Users(cmd) => {
+            let conn = open_db(&cli).await?;
+            match cmd {
+                UsersCommand::Create { email, name, roles, owner, password_env, no_password } => {
+                    let password = if *no_password { None } else { Some(read_password(password_env.as_deref())?) };
+                    let user = users::create(&conn, email, name, password.as_deref(), roles, *owner).await?;
+                    println!("created user {} (id {})", user.email, user.id);
+                }
+                UsersCommand::Passwd { email, password_env } => {
+                    let password = read_password(password_env.as_deref())?;
+                    users::set_password(&conn, email, &password).await?;
+                    println!("password changed for {email}; their sessions have ended");
+                }
+                UsersCommand::Disable { email } => {
+                    users::set_disabled(&conn, email, true).await?;
+                    println!("{email} is disabled; their sessions have ended");
+                }
+                UsersCommand::Enable { email } => {
+                    users::set_disabled(&conn, email, false).await?;
+                    println!("{email} is enabled");
+                }
+                UsersCommand::List => {
+                    for (u, roles) in users::list(&conn).await? {
+                        let mut flags = Vec::new();
+                        if u.is_owner {
+                            flags.push("owner");
+                        }
+                        if u.disabled {
+                            flags.push("disabled");
+                        }
+                        if u.password_hash.is_none() {
+                            flags.push("no password");
+                        }
+                        println!("{}\t{}\t{}\t{}", u.email, u.name, roles.join(" "), flags.join(","));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -61,6 +61,53 @@ async fn provision_import_and_migrate_from_the_shell() {
         assert_eq!(code, 1);
         assert!(err.contains("no clinic with slug \"nope\""), "{err}");
 
+        // Users from the shell: password from the environment or from standard input.
+        let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+            .args([
+                "--database-url",
+                &t.url,
+                "users",
+                "create",
+                "ann@pmc.example",
+                "--name",
+                "Ann Lee",
+                "--role",
+                "pmc:marketer",
+            ])
+            .args(["--password-env", "ANN_PW"])
+            .env("ANN_PW", "a sufficiently long one")
+            .env("CLINICPRESS_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let (code, _, err) = clinicpress(
+            &t.url,
+            &["users", "create", "bob@pmc.example", "--name", "Bob", "--role", "pmc:boss", "--no-password"],
+        );
+        assert_eq!(code, 2, "clap rejects a bad role: {err}");
+        assert!(err.contains("is not a role"), "{err}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+            .args(["--database-url", &t.url, "users", "passwd", "ann@pmc.example"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
+        let (code, out, _) = clinicpress(&t.url, &["users", "disable", "ann@pmc.example"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("disabled"));
+        let (_, out, _) = clinicpress(&t.url, &["users", "list"]);
+        assert!(out.contains("ann@pmc.example\tAnn Lee\tpmc:marketer\tdisabled"), "{out}");
+        assert!(
+            out.contains("maria@pmc.example\tMaria Lopez\tpmc:marketer pmc:staff:pleasant-hill\tno password"),
+            "{out}"
+        );
+
         let (code, out, _) = clinicpress(&t.url, &["migrate"]);
         assert_eq!(code, 0);
         assert!(out.contains("up to date"), "{out}");

@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::accounts::authz::Role;
 use crate::entities::{app_user, author, clinic, clinic_host, location, membership};
 use crate::locations::hours::WeeklyHours;
 use crate::slugs::{valid_host, valid_slug};
@@ -90,6 +91,9 @@ pub struct UserSpec {
     pub name: String,
     /// Name of an environment variable holding the initial password.
     pub password_env: Option<Spanned<String>>,
+    /// Network owner: may create, rename and archive clinics.
+    #[serde(default)]
+    pub owner: bool,
     #[serde(default)]
     pub roles: Vec<RoleSpec>,
 }
@@ -101,8 +105,6 @@ pub struct RoleSpec {
     pub role: Spanned<String>,
     pub location: Option<Spanned<String>>,
 }
-
-pub const ROLES: [&str; 4] = ["owner", "admin", "marketer", "staff"];
 
 /// A parsed and validated file, ready to apply.
 pub struct Plan {
@@ -278,8 +280,8 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
         }
         for r in &u.roles {
             let role = r.role.get_ref().as_str();
-            if !ROLES.contains(&role) {
-                return c.err(r.role.span(), "role", format!("\"{role}\" is not one of {}", ROLES.join(", ")));
+            if Role::parse(role).is_none() {
+                return c.err(r.role.span(), "role", format!("\"{role}\" is not one of admin, marketer, staff"));
             }
             // Clinics may also already exist in the database; checked at apply time.
             if let (Some(loc), Some(known)) = (&r.location, locations_by_clinic.get(r.clinic.get_ref()))
@@ -429,6 +431,7 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
         };
         am.email = Set(email.clone());
         am.name = Set(u.name.trim().to_string());
+        am.is_owner = Set(u.owner);
         am.updated_at = Set(now);
         if let Some(pw) = plan.passwords.get(&email) {
             am.password_hash = Set(Some(crate::passwords::hash(pw)));

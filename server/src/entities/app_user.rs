@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub password_hash: Option<String>,
     pub disabled: bool,
+    /// Network owner: manages the clinics themselves.
+    pub is_owner: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,6 +10,7 @@ pub mod membership;
 pub mod post;
 pub mod post_location;
 pub mod post_tag;
+pub mod session;
 pub mod tag;
 
 pub use post::PostStatus;
