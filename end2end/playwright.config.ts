@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { PORT } from './tests/support';
+import { ADMIN_PORT, PORT } from './tests/support';
 
 /**
  * Browser tests for Clinicpress, run against the release binary with the
@@ -58,14 +58,16 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
+  // Two servers, each on a fresh demo database: one for the reading tests,
+  // one for the admin tests (which change content).
+  webServer: [PORT, ADMIN_PORT].map((port) => ({
     command: 'sh ./start-server.sh',
-    url: `http://127.0.0.1:${PORT}/healthz`,
+    url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
-    env: { E2E_PORT: String(PORT) },
-  },
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+    env: { E2E_PORT: String(port) },
+  })),
 });

@@ -4,6 +4,7 @@
 //! backend through the traits in [`ports`], provided as context by `server`.
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod error;
 pub mod model;
 pub mod text;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::admin::model::*;
 use crate::error::AppError;
 use crate::model::*;
 
@@ -28,4 +29,45 @@ pub trait ContentPort: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct Backend {
     pub content: Arc<dyn ContentPort>,
+    pub admin: Arc<dyn AdminPort>,
+}
+
+/// The admin area: every method authorises `viewer` for the clinic first
+/// (one rule, `accounts::authz::authorize` on the server) and answers
+/// `NotFound` for clinics the user has no business in.
+#[async_trait::async_trait]
+pub trait AdminPort: Send + Sync + 'static {
+    async fn context(&self, viewer: &Viewer, clinic: Option<&str>) -> Result<AdminContext, AppError>;
+    async fn posts(&self, viewer: &Viewer, clinic: &str, query: PostQuery) -> Result<AdminPostList, AppError>;
+    async fn create_post(&self, viewer: &Viewer, clinic: &str, title: &str) -> Result<i32, AppError>;
+    async fn editor(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<EditorData, AppError>;
+    async fn save_post(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        version: i32,
+        form: PostForm,
+        autosave: bool,
+    ) -> Result<Saved, AppError>;
+    async fn publish_post(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        version: i32,
+        action: PublishAction,
+    ) -> Result<Saved, AppError>;
+    async fn preview(&self, viewer: &Viewer, clinic: &str, markdown: &str) -> Result<String, AppError>;
+    async fn check_slug(&self, viewer: &Viewer, clinic: &str, post_id: i32, slug: &str) -> Result<SlugCheck, AppError>;
+    async fn revisions(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<RevisionsPage, AppError>;
+    async fn diff(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        from: i32,
+        to: i32,
+    ) -> Result<RevisionDiff, AppError>;
+    async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError>;
 }

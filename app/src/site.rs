@@ -6,6 +6,9 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::admin::{
+    AdminBar, AdminHome, EditorPage, LoginPage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
+};
 use crate::error::AppError;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
@@ -60,6 +63,19 @@ pub(crate) mod ssr {
     }
 }
 
+/// Above (`top`) or below the page: the admin bar on /admin pages, the
+/// clinic's header and footer everywhere else.
+#[component]
+fn Chrome(top: bool) -> impl IntoView {
+    let admin = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/admin");
+    match (admin, top) {
+        (true, true) => view! { <AdminBar /> }.into_any(),
+        (true, false) => ().into_any(),
+        (false, true) => view! { <SiteHeader /> }.into_any(),
+        (false, false) => view! { <SiteFooter /> }.into_any(),
+    }
+}
+
 /// The site resource, shared by the layout and the pages.
 #[derive(Clone, Copy)]
 pub struct SiteResource(pub Resource<Result<Site, AppError>>);
@@ -86,9 +102,16 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| t />
         <Router>
             <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
-            <SiteHeader />
+            <Chrome top=true />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/admin/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reset") view=ResetRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/posts") view=PostsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/posts/:id") view=EditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/posts/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />
@@ -100,7 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contact") view=ContactPage ssr=SsrMode::Async />
                 </Routes>
             </main>
-            <SiteFooter />
+            <Chrome top=false />
         </Router>
     }
 }

@@ -9,6 +9,12 @@ import { expect, type Page } from '@playwright/test';
 /** The port the test server listens on (start-server.sh reads the same variable). */
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
 
+/**
+ * A second server, with its own database, for the admin tests: they write,
+ * publish and rename posts, which must not change what the reading tests see.
+ */
+export const ADMIN_PORT = Number(process.env.E2E_ADMIN_PORT ?? 3101);
+
 /** The bare host: the network index of every clinic. */
 export const NETWORK = `http://localhost:${PORT}`;
 /** Pain Medicine Consultants (demo clinic slug `pmc`). */

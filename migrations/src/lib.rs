@@ -8,6 +8,7 @@ mod m20261121_000001_clinics;
 mod m20261121_000002_content;
 mod m20261121_000003_accounts;
 mod m20261121_000004_sessions;
+mod m20261121_000005_editorial;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_content::Migration),
             Box::new(m20261121_000003_accounts::Migration),
             Box::new(m20261121_000004_sessions::Migration),
+            Box::new(m20261121_000005_editorial::Migration),
         ]
     }
 }

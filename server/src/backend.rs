@@ -46,7 +46,13 @@ impl ContentPort for SqlContent {
     async fn post(&self, clinic: &ClinicInfo, slug: &str) -> Result<PostPage, AppError> {
         let now = Utc::now();
         let db = &self.db;
-        let m = read::by_slug(db, clinic.id, slug, now).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let Some(m) = read::by_slug(db, clinic.id, slug, now).await.map_err(internal)? else {
+            // An old address of a post whose slug changed answers 301.
+            return match crate::posts::editor::redirect_for(db, clinic.id, slug).await.map_err(internal)? {
+                Some(new) if new != slug => Err(AppError::Moved(format!("/blog/{new}"))),
+                _ => Err(AppError::NotFound),
+            };
+        };
         let tags = read::tags_of(db, m.id).await.map_err(internal)?;
         let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
         let locations = location::Entity::find()

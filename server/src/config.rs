@@ -1,6 +1,5 @@
 //! Run-time settings, from the command line or the environment.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Where the built site (CSS, the hydrate bundle, public assets) lives.
@@ -24,10 +23,24 @@ pub fn site_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site")
 }
 
+/// Settings the router needs at run time.
 #[derive(Debug, Clone)]
-pub struct ServeConfig {
-    pub addr: SocketAddr,
-    pub data_dir: PathBuf,
-    pub database_url: String,
-    pub site_root: PathBuf,
+pub struct WebSettings {
+    /// Mark the session cookie `Secure` (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Where outgoing mail goes.
+    pub mailer: crate::mail::Mailer,
+}
+
+impl WebSettings {
+    /// Defaults for a data directory: plain-HTTP cookies, no proxy, mail to `DATA_DIR/mail/`.
+    pub fn for_data_dir(data_dir: &Path) -> Self {
+        WebSettings {
+            secure_cookies: false,
+            trust_proxy: false,
+            mailer: crate::mail::Mailer::files(data_dir.join("mail")),
+        }
+    }
 }

@@ -8,6 +8,9 @@ use crate::clinics::provision;
 use crate::entities::clinic;
 use crate::posts::{front_matter, store};
 
+/// The password of the demo users (documented in the README; demo only).
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +35,9 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
 pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
     let source =
         DEMO.get_file("provision.toml").and_then(|f| f.contents_utf8()).expect("demo/provision.toml is compiled in");
-    let plan = provision::plan("demo/provision.toml", source, |_| None)?;
+    let plan = provision::plan("demo/provision.toml", source, |var| {
+        (var == "CLINICPRESS_DEMO_PASSWORD").then(|| DEMO_PASSWORD.to_string())
+    })?;
     provision::apply(db, plan).await?;
 
     let now = chrono::Utc::now();

@@ -2,6 +2,8 @@
 //! backend (sea-orm repositories, demo content, provisioning, import).
 
 pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod backend;
 pub mod clinics;
 pub mod config;
@@ -9,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod locations;
+pub mod mail;
 pub mod passwords;
 pub mod posts;
 pub mod slugs;

@@ -34,6 +34,12 @@ enum Command {
         /// Load the demo clinics and articles if the database is empty.
         #[arg(long)]
         demo: bool,
+        /// Mark the session cookie Secure: set this when the site is served over HTTPS.
+        #[arg(long, env = "CLINICPRESS_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Behind a reverse proxy: take the client address from X-Forwarded-For (for sign-in throttling).
+        #[arg(long, env = "CLINICPRESS_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -145,7 +151,7 @@ async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, demo } => {
+        Command::Serve { addr, demo, secure_cookies, trust_proxy } => {
             let started = std::time::Instant::now();
             let conn = open_db(&cli).await?;
             if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
@@ -156,7 +162,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 tracing::warn!(site_root = %site_root.display(), "no built site assets here; run `cargo leptos build --release` or set CLINICPRESS_SITE_ROOT");
             }
             let options = web::leptos_options(&site_root, *addr);
-            let app = web::router(conn, options);
+            let mut settings = config::WebSettings::for_data_dir(&cli.data_dir);
+            settings.secure_cookies = *secure_cookies;
+            settings.trust_proxy = *trust_proxy;
+            let publisher = clinicpress::posts::publisher::spawn(conn.clone());
+            let app = web::router(conn, options, settings);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?
@@ -168,7 +178,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 "serving on http://{addr} (ready in {} ms) — try http://pmc.localhost:{port}/ or http://localhost:{port}/",
                 started.elapsed().as_millis()
             );
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            publisher.abort();
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

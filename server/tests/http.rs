@@ -12,10 +12,7 @@ use tower::ServiceExt;
 use common::each_db;
 
 async fn app(db: &sea_orm::DatabaseConnection) -> Router {
-    common::with_demo(db).await;
-    let site = tempfile::tempdir().unwrap().keep();
-    let options = clinicpress::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap());
-    clinicpress::web::router(db.clone(), options)
+    common::demo_app(db).await.0
 }
 
 async fn get(app: &Router, host: &str, path: &str) -> (StatusCode, String) {

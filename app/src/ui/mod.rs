@@ -119,11 +119,39 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// A permanent redirect: 301 with `Location` on the server, a replacing
+/// navigation in the browser; a link meanwhile.
+#[component]
+pub fn MovedTo(to: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        leptos_axum::redirect(&to);
+        set_status(301);
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        let target = to.clone();
+        request_animation_frame(move || {
+            navigate(&target, leptos_router::NavigateOptions { replace: true, ..Default::default() })
+        });
+    }
+    view! {
+        <section class="wrap narrow error-page">
+            <h1>"This page has moved"</h1>
+            <p><a href=to.clone()>"Go to its new address"</a></p>
+        </section>
+    }
+}
+
 /// Any error from a page's data: 404 for `NotFound`, a short message otherwise.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     if error == AppError::NotFound {
         return view! { <NotFound /> }.into_any();
+    }
+    if let AppError::Moved(to) = &error {
+        return view! { <MovedTo to=to.clone() /> }.into_any();
     }
     set_status(error.status());
     view! {

@@ -56,6 +56,31 @@ fn info(c: clinic::Model, base_url: String) -> ClinicInfo {
     }
 }
 
+/// The public address of a clinic's site, as seen from a request to
+/// `origin` (`scheme://host[:port]`): on a development host (`localhost`,
+/// `*.localhost`, an IP) `{slug}.localhost` with the same port, otherwise the
+/// clinic's first listed host name.
+pub async fn clinic_base_url<C: ConnectionTrait>(
+    db: &C,
+    clinic: &clinic::Model,
+    origin: &str,
+) -> Result<String, DbErr> {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("http", origin));
+    let (host, port) = split_host(rest);
+    let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let dev = !matches!(classify(&host), HostKind::Name(_));
+    if !dev
+        && let Some(h) = clinic_host::Entity::find()
+            .filter(clinic_host::Column::ClinicId.eq(clinic.id))
+            .order_by_asc(clinic_host::Column::Id)
+            .one(db)
+            .await?
+    {
+        return Ok(format!("{scheme}://{}", h.host));
+    }
+    Ok(format!("{scheme}://{}.localhost{port_suffix}", clinic.slug))
+}
+
 /// Resolve a Host header. `None` means no clinic answers to that host.
 pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str) -> Result<Option<Site>, DbErr> {
     let (host, port) = split_host(host_header);

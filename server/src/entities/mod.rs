@@ -1,14 +1,19 @@
 //! sea-orm entities, one per table (schema in the `migrations` crate).
 
 pub mod app_user;
+pub mod audit_log;
 pub mod author;
 pub mod category;
 pub mod clinic;
 pub mod clinic_host;
 pub mod location;
+pub mod login_attempt;
 pub mod membership;
+pub mod password_reset;
 pub mod post;
 pub mod post_location;
+pub mod post_redirect;
+pub mod post_revision;
 pub mod post_tag;
 pub mod session;
 pub mod tag;

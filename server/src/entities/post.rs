@@ -42,6 +42,8 @@ pub struct Model {
     pub seo_description: Option<String>,
     pub featured_image: Option<String>,
     pub featured_image_alt: Option<String>,
+    /// Bumped by every save; an edit based on an older version is a conflict.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

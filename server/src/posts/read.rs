@@ -227,6 +227,7 @@ mod tests {
     fn model(id: i32, category: Option<i32>, day: u32) -> post::Model {
         let t = Utc.with_ymd_and_hms(2025, 1, day, 0, 0, 0).unwrap();
         post::Model {
+            version: 1,
             id,
             clinic_id: 1,
             slug: format!("p{id}"),

@@ -29,7 +29,7 @@ pub enum Saved {
     Updated(i32),
 }
 
-async fn category_id<C: ConnectionTrait>(db: &C, clinic_id: i32, name: &str) -> Result<i32, StoreError> {
+pub(crate) async fn category_id<C: ConnectionTrait>(db: &C, clinic_id: i32, name: &str) -> Result<i32, StoreError> {
     let slug = slugify(name);
     if slug.is_empty() {
         return Err(StoreError::BadCategory(name.to_string()));
@@ -54,7 +54,7 @@ async fn category_id<C: ConnectionTrait>(db: &C, clinic_id: i32, name: &str) -> 
     Ok(c.id)
 }
 
-async fn tag_id<C: ConnectionTrait>(db: &C, clinic_id: i32, name: &str) -> Result<i32, StoreError> {
+pub(crate) async fn tag_id<C: ConnectionTrait>(db: &C, clinic_id: i32, name: &str) -> Result<i32, StoreError> {
     let slug = slugify(name);
     if slug.is_empty() {
         return Err(StoreError::BadTag(name.to_string()));

@@ -11,18 +11,24 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
 
+use crate::accounts::sessions::DbSessionStore;
+use crate::admin::SqlAdmin;
 use crate::backend::SqlContent;
 use crate::clinics::tenancy;
+use crate::config::WebSettings;
+
+pub mod auth;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    pub settings: Arc<WebSettings>,
 }
 
 /// Leptos options built in code, so the binary needs no Cargo.toml or
@@ -36,21 +42,52 @@ pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -
         .build()
 }
 
-pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions) -> Router {
-    let backend = Backend { content: Arc::new(SqlContent::new(db.clone())) };
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone() };
+pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, settings: WebSettings) -> Router {
+    let backend =
+        Backend { content: Arc::new(SqlContent::new(db.clone())), admin: Arc::new(SqlAdmin::new(db.clone())) };
+    let sessions = auth::session_layer(DbSessionStore::new(db.clone()), settings.secure_cookies);
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings) };
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
 
+    // Layers run outside-in from the bottom: CSRF check, tenancy, session, signed-in user.
     Router::<AppState>::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/admin/login", post(auth::login_submit))
+        .route("/admin/logout", post(auth::logout))
+        .route("/admin/reset", post(auth::reset_request))
+        .route("/admin/reset/{token}", post(auth::reset_complete))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::current_user))
+        .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
+        .layer(middleware::from_fn(auth::csrf))
         .with_state(state)
+}
+
+/// Server functions answer errors with 500 unless told otherwise; give each
+/// `AppError` its own status (400, 401, 403, 404, 409, 422…) instead, also
+/// when the arguments could not even be read.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(e.status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Static files and health checks answer on any host.
@@ -106,7 +143,7 @@ fn unknown_host() -> Response {
 }
 
 /// A tiny self-contained page for answers given before the app runs.
-fn simple_page(title: &str, message: &str) -> String {
+pub(crate) fn simple_page(title: &str, message: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/clinicpress.css\"></head><body><main id=\"main\" class=\"wrap narrow error-page\"><p class=\"eyebrow\">Clinicpress</p><h1>{title}</h1><p>{message}</p></main></body></html>"
     )

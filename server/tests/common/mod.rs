@@ -107,3 +107,15 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 pub async fn with_demo(db: &DatabaseConnection) {
     clinicpress::demo::load(db).await.expect("demo loads");
 }
+
+/// The real router over `db` with the demo content, mail going to files
+/// under a fresh temporary data directory (returned).
+pub async fn demo_app(db: &DatabaseConnection) -> (axum::Router, std::path::PathBuf) {
+    with_demo(db).await;
+    let data = tempfile::tempdir().unwrap().keep();
+    let site = data.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let options = clinicpress::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap());
+    let settings = clinicpress::config::WebSettings::for_data_dir(&data);
+    (clinicpress::web::router(db.clone(), options, settings), data)
+}

@@ -1,0 +1,192 @@
+//! Server functions of the admin area. Each one is thin: who is asking
+//! (the `Viewer` the server's session layer put into the request), then one
+//! `AdminPort` call, which authorises and does the work.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::model::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use leptos::prelude::*;
+
+    use crate::admin::model::{Flash, Viewer};
+    use crate::error::AppError;
+    use crate::ports::Backend;
+
+    /// The backend and the signed-in user; `Unauthorized` when nobody is.
+    pub fn viewer() -> Result<(Backend, Viewer), AppError> {
+        let backend = use_context::<Backend>().ok_or(AppError::Internal)?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        let viewer = parts.extensions.get::<Viewer>().cloned().ok_or(AppError::Unauthorized)?;
+        Ok((backend, viewer))
+    }
+
+    /// Answer with the error's HTTP status (403, 404, 409, 422…), not a generic 500.
+    pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            crate::ui::set_status(e.status());
+        }
+        result
+    }
+
+    pub fn flash() -> Option<Flash> {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Flash>().cloned())
+    }
+
+    /// Answer a plain-HTML form post with a redirect (no-op for calls from the hydrated page).
+    pub fn redirect_if_form(to: &str) {
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            let accepts_html = parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+            if accepts_html {
+                leptos_axum::redirect(to);
+            }
+        }
+    }
+}
+
+/// The one-shot message (and typed e-mail) for the sign-in and reset pages.
+#[server(endpoint = "admin/get_flash")]
+pub async fn get_flash() -> Result<Option<Flash>, AppError> {
+    Ok(ssr::flash())
+}
+
+#[server(endpoint = "admin/get_admin_context")]
+pub async fn get_admin_context(clinic: Option<String>) -> Result<AdminContext, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.context(&viewer, clinic.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/list_posts")]
+pub async fn list_posts(clinic: String, query: PostQuery) -> Result<AdminPostList, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.posts(&viewer, &clinic, query).await
+        }
+        .await,
+    )
+}
+
+/// Start a draft and open it (works as a plain form post too).
+#[server(endpoint = "admin/create_post")]
+pub async fn create_post(clinic: String, title: String) -> Result<i32, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let id = backend.admin.create_post(&viewer, &clinic, &title).await?;
+            ssr::redirect_if_form(&format!("/admin/{clinic}/posts/{id}"));
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/get_editor")]
+pub async fn get_editor(clinic: String, id: i32) -> Result<EditorData, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.editor(&viewer, &clinic, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/save_post", input = Json)]
+pub async fn save_post(
+    clinic: String,
+    id: i32,
+    version: i32,
+    form: PostForm,
+    autosave: bool,
+) -> Result<Saved, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_post(&viewer, &clinic, id, version, form, autosave).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/publish_post", input = Json)]
+pub async fn publish_post(clinic: String, id: i32, version: i32, action: PublishAction) -> Result<Saved, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.publish_post(&viewer, &clinic, id, version, action).await
+        }
+        .await,
+    )
+}
+
+/// Markdown → the sanitised HTML the public page shows (the same renderer).
+#[server(endpoint = "admin/render_preview", input = Json)]
+pub async fn render_preview(clinic: String, markdown: String) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.preview(&viewer, &clinic, &markdown).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/check_slug")]
+pub async fn check_slug(clinic: String, id: i32, slug: String) -> Result<SlugCheck, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.check_slug(&viewer, &clinic, id, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/list_revisions")]
+pub async fn list_revisions(clinic: String, id: i32) -> Result<RevisionsPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.revisions(&viewer, &clinic, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/diff_revisions")]
+pub async fn diff_revisions(clinic: String, id: i32, from: i32, to: i32) -> Result<RevisionDiff, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.diff(&viewer, &clinic, id, from, to).await
+        }
+        .await,
+    )
+}
+
+/// Restore a revision (works as a plain form post too).
+#[server(endpoint = "admin/restore_revision")]
+pub async fn restore_revision(clinic: String, id: i32, revision: i32) -> Result<Saved, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let saved = backend.admin.restore(&viewer, &clinic, id, revision).await?;
+            ssr::redirect_if_form(&format!("/admin/{clinic}/posts/{id}"));
+            Ok(saved)
+        }
+        .await,
+    )
+}

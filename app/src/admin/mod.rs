@@ -1,0 +1,48 @@
+//! The admin area: sign-in pages, the admin bar with the clinic switcher,
+//! the post list, the editor and revisions.
+
+pub(crate) mod api;
+mod auth_pages;
+mod bar;
+mod editor;
+pub mod model;
+mod posts;
+mod revisions;
+
+pub(crate) use auth_pages::{LoginPage, ResetPasswordPage, ResetRequestPage};
+pub(crate) use bar::AdminBar;
+pub(crate) use editor::EditorPage;
+pub(crate) use posts::{AdminHome, PostsPage};
+pub(crate) use revisions::RevisionsPage;
+
+/// The clinic slug of an admin path: `/admin/pmc/posts/3` → `pmc`.
+pub fn clinic_of_path(path: &str) -> Option<String> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    if parts.next() != Some("admin") {
+        return None;
+    }
+    match parts.next() {
+        Some("login" | "reset" | "") | None => None,
+        Some(slug) => Some(slug.to_string()),
+    }
+}
+
+/// Is this path one of the pages that work without signing in?
+pub fn is_public_admin_path(path: &str) -> bool {
+    path == "/admin/login" || path == "/admin/reset" || path.starts_with("/admin/reset/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clinic_slug_from_admin_paths() {
+        assert_eq!(clinic_of_path("/admin/pmc/posts/3"), Some("pmc".into()));
+        assert_eq!(clinic_of_path("/admin"), None);
+        assert_eq!(clinic_of_path("/admin/login"), None);
+        assert_eq!(clinic_of_path("/blog/pmc"), None);
+        assert!(is_public_admin_path("/admin/reset/abc"));
+        assert!(!is_public_admin_path("/admin/pmc/posts"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Data shapes of the admin area (serde, both targets).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, put into the request by the server's session layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: i32,
+    pub name: String,
+    pub email: String,
+    /// `scheme://host[:port]` of the request, for links to the clinics' sites.
+    pub origin: String,
+}
+
+/// A one-shot message for the sign-in and reset pages (after a redirect),
+/// with what the user typed, so nothing has to be typed twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub email: String,
+}
+
+/// A clinic the user may work in, for the clinic switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminClinicLink {
+    pub slug: String,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+/// Everything the admin layout needs: who, which clinics, what they may do here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminContext {
+    pub viewer: Viewer,
+    pub clinics: Vec<AdminClinicLink>,
+    /// The clinic of this page, when the page belongs to one.
+    pub clinic: Option<AdminClinic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminClinic {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub brand_color: String,
+    /// Public address of the clinic's site, e.g. `http://pmc.localhost:3000`.
+    pub site_url: String,
+    /// IANA time zone schedules are shown and typed in.
+    pub timezone: String,
+    pub can_edit_posts: bool,
+    pub can_view_audit: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditorStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl EditorStatus {
+    pub const ALL: [EditorStatus; 4] =
+        [EditorStatus::Draft, EditorStatus::Scheduled, EditorStatus::Published, EditorStatus::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EditorStatus::Draft => "draft",
+            EditorStatus::Scheduled => "scheduled",
+            EditorStatus::Published => "published",
+            EditorStatus::Archived => "archived",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EditorStatus::Draft => "Draft",
+            EditorStatus::Scheduled => "Scheduled",
+            EditorStatus::Published => "Published",
+            EditorStatus::Archived => "Archived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// One row of the post list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPostRow {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+    pub status: EditorStatus,
+    pub author: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPostList {
+    pub rows: Vec<AdminPostRow>,
+    pub counts: Vec<(EditorStatus, u64)>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub now: DateTime<Utc>,
+}
+
+/// The post list's filters, from the query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostQuery {
+    pub status: Option<EditorStatus>,
+    pub q: String,
+    pub page: u32,
+}
+
+/// What the editor form sends. Text fields arrive as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostForm {
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    pub body_md: String,
+    /// Category name; a new name creates the category.
+    pub category: String,
+    /// Comma-separated tag names; new names create tags.
+    pub tags: String,
+    pub author_id: Option<i32>,
+    pub location_ids: Vec<i32>,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub featured_image: String,
+    pub featured_image_alt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i32,
+    pub name: String,
+}
+
+/// The editor page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorData {
+    pub id: i32,
+    pub version: i32,
+    pub status: EditorStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    /// `published_at` as `YYYY-MM-DDTHH:MM` in the clinic's time zone (for the schedule input).
+    pub local_publish_at: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub form: PostForm,
+    pub authors: Vec<Choice>,
+    pub locations: Vec<Choice>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub public_url: String,
+    /// Timezone name schedules are typed in.
+    pub timezone: String,
+    /// The body rendered as the public page shows it (the first preview).
+    pub preview_html: String,
+    pub now: DateTime<Utc>,
+}
+
+/// The answer to a save: the new version, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub version: i32,
+    pub slug: String,
+    pub status: EditorStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub saved_at: DateTime<Utc>,
+    /// "12:03" in the clinic's time zone.
+    pub saved_at_local: String,
+}
+
+/// What the publish buttons ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublishAction {
+    PublishNow,
+    /// `YYYY-MM-DDTHH:MM` in the clinic's time zone, as a `datetime-local` input gives it.
+    Schedule(String),
+    Unpublish,
+    Archive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlugCheck {
+    pub slug: String,
+    pub available: bool,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionRow {
+    pub id: i32,
+    pub created_at: DateTime<Utc>,
+    pub user_name: String,
+    pub title: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffLine {
+    Same(String),
+    Added(String),
+    Removed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionDiff {
+    pub from: RevisionRow,
+    pub to: RevisionRow,
+    pub title_changed: bool,
+    pub lines: Vec<DiffLine>,
+    /// Other fields that differ: (field, before, after).
+    pub fields: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionsPage {
+    pub post_id: i32,
+    pub post_title: String,
+    pub rows: Vec<RevisionRow>,
+    pub now: DateTime<Utc>,
+}

@@ -1,0 +1,220 @@
+/**
+ * The editorial workflow in a real browser: sign in, write with live
+ * preview, save, schedule a minute ahead and see the post go live with no
+ * one visiting it, change its slug and follow the old link, restore a
+ * revision; bad input; another clinic's admin area; axe on admin pages.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { ADMIN_PORT as PORT, trackWasm, waitForHydration } from './support';
+
+/** Pain Medicine Consultants on the admin tests' own server. */
+const PMC = `http://pmc.localhost:${PORT}`;
+
+/** A GET of a pmc page from outside the browser (Node does not resolve *.localhost). */
+async function fetchPmc(request: APIRequestContext, path: string) {
+  return request.get(`http://127.0.0.1:${PORT}${path}`, {
+    headers: { host: `pmc.localhost:${PORT}` },
+    maxRedirects: 0,
+  });
+}
+
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+async function signIn(page: Page, email = 'maria@pmc.example'): Promise<void> {
+  await page.goto(`${PMC}/admin/login`);
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+}
+
+/** Start a post from the list and wait for the hydrated editor. */
+async function newPost(page: Page, title: string): Promise<string> {
+  await trackWasm(page);
+  await page.goto(`${PMC}/admin/pmc/posts`);
+  await waitForHydration(page);
+  await page.getByLabel('New post title').fill(title);
+  await page.getByRole('button', { name: 'Start writing' }).click();
+  await expect(page).toHaveURL(/\/admin\/pmc\/posts\/\d+$/);
+  await expect(page.locator('#title')).toHaveValue(title);
+  return page.url();
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in the clinic's time zone, `seconds` from now. */
+function losAngeles(secondsAhead: number): string {
+  const d = new Date(Date.now() + secondsAhead * 1000);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/Los_Angeles',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+test('a marketer writes, schedules, renames and restores a post', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  const title = `Desk stretches that ease neck pain ${Date.now()}`;
+  const editorUrl = await newPost(page, title);
+
+  // Markdown on the left, the sanitised preview on the right, live.
+  const body = page.getByLabel('Text (Markdown)');
+  await body.fill('## Why stretching helps\n\nShort breaks matter.\n\n- Neck rolls\n- Shoulder shrugs\n');
+  const preview = page.locator('.preview');
+  await expect(preview.locator('h2')).toHaveText('Why stretching helps');
+  await expect(preview.locator('li')).toHaveCount(2);
+  await expect(page.locator('.save-state')).toContainText('Unsaved changes');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved \d\d:\d\d/);
+
+  // Schedule about a minute ahead, in the clinic's time zone.
+  const slug = await page.locator('#slug').inputValue();
+  await page.locator('#publish_at').fill(losAngeles(65));
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Scheduled for' })).toBeVisible();
+  const publicUrl = `${PMC}/blog/${slug}`;
+  expect((await fetchPmc(request, `/blog/${slug}`)).status()).toBe(404);
+  // The background publisher makes it public; nobody opens the page meanwhile.
+  await page.goto('about:blank');
+  await expect
+    .poll(async () => (await fetchPmc(request, `/blog/${slug}`)).status(), { timeout: 140_000, intervals: [5_000] })
+    .toBe(200);
+
+  // Change the slug: the old address answers 301 to the new one.
+  await trackWasm(page);
+  await page.goto(editorUrl);
+  await waitForHydration(page);
+  await expect(page.locator('.save-state')).toContainText('Published');
+  await page.locator('#slug').fill(`${slug}-moved`);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved \d\d:\d\d/);
+  const old = await fetchPmc(request, `/blog/${slug}`);
+  expect(old.status()).toBe(301);
+  expect(old.headers()['location']).toBe(`/blog/${slug}-moved`);
+  await page.goto(publicUrl);
+  await expect(page).toHaveURL(`${PMC}/blog/${slug}-moved`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+
+  // Replace the text, then restore the revision before that.
+  await trackWasm(page);
+  await page.goto(editorUrl);
+  await waitForHydration(page);
+  await page.getByLabel('Text (Markdown)').fill('Replaced by mistake.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved \d\d:\d\d/);
+  await trackWasm(page);
+  await page.getByRole('link', { name: 'Revisions' }).click();
+  await waitForHydration(page);
+  // The two newest revisions are preselected for comparison.
+  await trackWasm(page);
+  await page.getByRole('button', { name: 'Compare the chosen revisions' }).click();
+  await waitForHydration(page);
+  await expect(page.locator('.diff ins')).toContainText('Replaced by mistake.');
+  await expect(page.locator('.diff del').first()).toContainText('Why stretching helps');
+  await page.locator('tbody tr').nth(1).getByRole('button', { name: /Restore/ }).click();
+  await expect(page).toHaveURL(editorUrl);
+  await expect(page.getByLabel('Text (Markdown)')).toHaveValue(/Neck rolls/);
+});
+
+test('bad input is explained and what was typed stays', async ({ page }) => {
+  await signIn(page);
+  await newPost(page, `Knee pain basics ${Date.now()}`);
+  await page.locator('#slug').fill('Knee Pain Basics');
+  await page.getByLabel('Text (Markdown)').fill('Some text I must not lose.');
+  await page.locator('#featured_image').fill('https://images.example/knee.jpg');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'not saved' });
+  await expect(alert).toContainText('Address (slug)');
+  await expect(alert).toContainText('Image alt text');
+  await expect(page.locator('#slug')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Text (Markdown)')).toHaveValue('Some text I must not lose.');
+  await expect(page.locator('#slug')).toHaveValue('Knee Pain Basics');
+  // A schedule in the past is refused with the reason.
+  await page.locator('#slug').fill('');
+  await page.locator('#featured_image').fill('');
+  await page.locator('#publish_at').fill('2020-01-01T09:00');
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.locator('#publish-error')).toContainText('in the past');
+});
+
+test('leaving with unsaved changes asks first', async ({ page }) => {
+  await signIn(page);
+  await newPost(page, `Unsaved ${Date.now()}`);
+  await page.getByLabel('Text (Markdown)').fill('Not saved yet');
+  const dialog = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const d = await dialog;
+  expect(d.type()).toBe('beforeunload');
+  await d.dismiss();
+});
+
+test('another clinic’s admin area does not exist for this user', async ({ page }) => {
+  await signIn(page);
+  const res = await page.goto(`${PMC}/admin/lakeside/posts`);
+  expect(res?.status()).toBe(404);
+  await expect(page.locator('body')).not.toContainText('Lakeside Family Dermatology');
+});
+
+test('a user of two clinics switches between them', async ({ page }) => {
+  await signIn(page, 'sam@clinicpress.example');
+  await page.goto(`${PMC}/admin/pmc/posts`);
+  await page.locator('.clinic-switcher summary').click();
+  await page.getByRole('link', { name: /Lakeside Family Dermatology/ }).click();
+  await expect(page).toHaveURL(/\/admin\/lakeside\/posts$/);
+  await expect(page.locator('.clinic-switcher summary')).toContainText('Lakeside Family Dermatology');
+});
+
+test('signing in works without JavaScript and keeps the e-mail on error', async ({ browser }: { browser: Browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${PMC}/admin/pmc/posts`);
+  await expect(page).toHaveURL(/\/admin\/login\?next=/);
+  await page.getByLabel('E-mail address').fill('maria@pmc.example');
+  await page.getByLabel('Password', { exact: true }).fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('password is wrong');
+  await expect(page.getByLabel('E-mail address')).toHaveValue('maria@pmc.example');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`${PMC}/admin/pmc/posts`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Posts');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(`${PMC}/admin/login`);
+  await context.close();
+});
+
+test('admin pages have no axe violations', async ({ page }) => {
+  test.setTimeout(60_000);
+  const check = async (name: string) => {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(results.violations.map((v) => `${name}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  };
+  await page.goto(`${PMC}/admin/login`);
+  await check('sign in');
+  await page.goto(`${PMC}/admin/reset`);
+  await check('reset');
+  await signIn(page);
+  await check('admin home');
+  await page.goto(`${PMC}/admin/pmc/posts`);
+  await check('post list');
+  const url = await newPost(page, `Axe check ${Date.now()}`);
+  await page.getByLabel('Text (Markdown)').fill('## A heading\n\nText.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved/);
+  await check('editor');
+  await page.goto(`${url}/revisions`);
+  await check('revisions');
+  await page.screenshot({ path: 'test-results/screens/admin-revisions.png', fullPage: true });
+  await page.goto(url);
+  await page.screenshot({ path: 'test-results/screens/admin-editor.png', fullPage: true });
+});

@@ -1,0 +1,259 @@
+//! The `AdminPort` the admin area's server functions call. Each method
+//! first asks `accounts::authz::authorize` (the one permission rule) and
+//! only then touches the clinic's data; detailed errors are logged here and
+//! mapped to the public `AppError`.
+
+use app::admin::model::*;
+use app::error::AppError;
+use app::ports::AdminPort;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::accounts::authz::{Action, Decision, Principal, authorize};
+use crate::accounts::users;
+use crate::audit::Actor;
+use crate::clinics::tenancy::clinic_base_url;
+use crate::entities::{app_user, author, clinic, location};
+use crate::posts::editor::{self, EditorError, status_of};
+use crate::posts::{markdown, rules};
+
+#[derive(Clone)]
+pub struct SqlAdmin {
+    db: DatabaseConnection,
+}
+
+impl SqlAdmin {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn internal(e: DbErr) -> AppError {
+    tracing::error!(error = %e, "database error in the admin area");
+    AppError::Internal
+}
+
+impl From<EditorError> for AppError {
+    fn from(e: EditorError) -> Self {
+        match e {
+            EditorError::NotFound => AppError::NotFound,
+            EditorError::Invalid(fields) => AppError::Fields(fields),
+            EditorError::Conflict(m) => AppError::Conflict(m),
+            EditorError::Db(e) => internal(e),
+        }
+    }
+}
+
+/// The signed-in user, allowed to do `action` in clinic `slug`.
+struct Allowed {
+    clinic: clinic::Model,
+    actor: Actor,
+    principal: Principal,
+}
+
+impl SqlAdmin {
+    async fn principal(&self, viewer: &Viewer) -> Result<(app_user::Model, Principal), AppError> {
+        let user = app_user::Entity::find_by_id(viewer.user_id)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthorized)?;
+        let p = users::principal(&self.db, viewer.user_id).await.map_err(internal)?.ok_or(AppError::Unauthorized)?;
+        Ok((user, p))
+    }
+
+    async fn allow(&self, viewer: &Viewer, slug: &str, action: Action) -> Result<Allowed, AppError> {
+        let (user, principal) = self.principal(viewer).await?;
+        let clinic = clinic::Entity::find()
+            .filter(clinic::Column::Slug.eq(slug))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        match authorize(&principal, clinic.id, action) {
+            Decision::Allow => Ok(Allowed { clinic, actor: Actor::from(&user), principal }),
+            Decision::Forbidden => Err(AppError::Forbidden),
+            Decision::NotFound => Err(AppError::NotFound),
+        }
+    }
+
+    async fn saved(&self, clinic_id: i32, p: &crate::entities::post::Model) -> Result<Saved, AppError> {
+        let tz = editor::clinic_tz(&self.db, clinic_id).await.map_err(internal)?;
+        Ok(Saved {
+            version: p.version,
+            slug: p.slug.clone(),
+            status: status_of(p.status),
+            published_at: p.published_at,
+            saved_at: p.updated_at,
+            saved_at_local: p.updated_at.with_timezone(&tz).format("%H:%M").to_string(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminPort for SqlAdmin {
+    async fn context(&self, viewer: &Viewer, clinic: Option<&str>) -> Result<AdminContext, AppError> {
+        let (user, principal) = self.principal(viewer).await?;
+        let all = clinic::Entity::find().order_by_asc(clinic::Column::Name).all(&self.db).await.map_err(internal)?;
+        let clinics = all
+            .iter()
+            .filter(|c| authorize(&principal, c.id, Action::EnterAdmin) == Decision::Allow)
+            .map(|c| {
+                let mut roles: Vec<String> = principal
+                    .grants
+                    .iter()
+                    .filter(|g| g.clinic_id == c.id)
+                    .map(|g| g.role.as_str().to_string())
+                    .collect();
+                roles.dedup();
+                if principal.owner && roles.is_empty() {
+                    roles.push("owner".into());
+                }
+                AdminClinicLink { slug: c.slug.clone(), name: c.name.clone(), roles }
+            })
+            .collect();
+        let current = match clinic {
+            None => None,
+            Some(slug) => {
+                let a = self.allow(viewer, slug, Action::EnterAdmin).await?;
+                let tz = editor::clinic_tz(&self.db, a.clinic.id).await.map_err(internal)?;
+                let site_url = clinic_base_url(&self.db, &a.clinic, &viewer.origin).await.map_err(internal)?;
+                Some(AdminClinic {
+                    id: a.clinic.id,
+                    slug: a.clinic.slug.clone(),
+                    name: a.clinic.name.clone(),
+                    brand_color: a.clinic.brand_color.clone(),
+                    site_url,
+                    timezone: tz.name().to_string(),
+                    can_edit_posts: authorize(&a.principal, a.clinic.id, Action::EditPosts) == Decision::Allow,
+                    can_view_audit: authorize(&a.principal, a.clinic.id, Action::ViewAudit) == Decision::Allow,
+                })
+            }
+        };
+        Ok(AdminContext {
+            viewer: Viewer { user_id: user.id, name: user.name, email: user.email, origin: viewer.origin.clone() },
+            clinics,
+            clinic: current,
+        })
+    }
+
+    async fn posts(&self, viewer: &Viewer, clinic: &str, query: PostQuery) -> Result<AdminPostList, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        editor::list(&self.db, a.clinic.id, &query, Utc::now()).await.map_err(internal)
+    }
+
+    async fn create_post(&self, viewer: &Viewer, clinic: &str, title: &str) -> Result<i32, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        Ok(editor::create(&self.db, a.clinic.id, &a.actor, title, Utc::now()).await?)
+    }
+
+    async fn editor(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<EditorData, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let db = &self.db;
+        let (p, form) = editor::load(db, a.clinic.id, post_id).await?;
+        let tz = editor::clinic_tz(db, a.clinic.id).await.map_err(internal)?;
+        let authors = author::Entity::find()
+            .filter(author::Column::ClinicId.eq(a.clinic.id))
+            .order_by_asc(author::Column::Name)
+            .all(db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|x| Choice { id: x.id, name: x.name })
+            .collect();
+        let locations = location::Entity::find()
+            .filter(location::Column::ClinicId.eq(a.clinic.id))
+            .order_by_asc(location::Column::Name)
+            .all(db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|x| Choice { id: x.id, name: x.name })
+            .collect();
+        let (categories, tags) = editor::term_names(db, a.clinic.id).await.map_err(internal)?;
+        let base = clinic_base_url(db, &a.clinic, &viewer.origin).await.map_err(internal)?;
+        Ok(EditorData {
+            id: p.id,
+            version: p.version,
+            status: status_of(p.status),
+            published_at: p.published_at,
+            local_publish_at: p.published_at.map(|t| rules::format_local(t, tz)),
+            updated_at: p.updated_at,
+            public_url: format!("{base}/blog/{}", p.slug),
+            timezone: tz.name().to_string(),
+            preview_html: p.body_html.clone(),
+            form,
+            authors,
+            locations,
+            categories,
+            tags,
+            now: Utc::now(),
+        })
+    }
+
+    async fn save_post(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        version: i32,
+        form: PostForm,
+        autosave: bool,
+    ) -> Result<Saved, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let p = editor::save(&self.db, a.clinic.id, post_id, version, &form, &a.actor, autosave, Utc::now()).await?;
+        self.saved(a.clinic.id, &p).await
+    }
+
+    async fn publish_post(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        version: i32,
+        action: PublishAction,
+    ) -> Result<Saved, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let p = editor::publish(&self.db, a.clinic.id, post_id, version, &action, &a.actor, Utc::now()).await?;
+        self.saved(a.clinic.id, &p).await
+    }
+
+    async fn preview(&self, viewer: &Viewer, clinic: &str, md: &str) -> Result<String, AppError> {
+        self.allow(viewer, clinic, Action::EditPosts).await?;
+        if md.len() > rules::MAX_BODY_BYTES {
+            return Err(AppError::validation("body_md", "The text is too long to preview."));
+        }
+        Ok(markdown::render_html(md))
+    }
+
+    async fn check_slug(&self, viewer: &Viewer, clinic: &str, post_id: i32, slug: &str) -> Result<SlugCheck, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let message =
+            editor::slug_problem(&self.db, a.clinic.id, Some(post_id), slug.trim()).await.map_err(internal)?;
+        Ok(SlugCheck { slug: slug.trim().to_string(), available: message.is_none(), message })
+    }
+
+    async fn revisions(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<RevisionsPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let (p, rows) = editor::revisions(&self.db, a.clinic.id, post_id).await?;
+        Ok(RevisionsPage { post_id, post_title: p.title, rows, now: Utc::now() })
+    }
+
+    async fn diff(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        post_id: i32,
+        from: i32,
+        to: i32,
+    ) -> Result<RevisionDiff, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        Ok(editor::diff(&self.db, a.clinic.id, post_id, from, to).await?)
+    }
+
+    async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let p = editor::restore(&self.db, a.clinic.id, post_id, revision, &a.actor, Utc::now()).await?;
+        self.saved(a.clinic.id, &p).await
+    }
+}

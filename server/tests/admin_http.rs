@@ -1,0 +1,438 @@
+//! The admin area over HTTP through the real router, on SQLite and
+//! PostgreSQL: signing in and out, sessions, throttling, password reset by
+//! mail, CSRF refusals, and every server function's denials.
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use clinicpress::accounts::users::{self, RoleArg};
+use clinicpress::entities::{clinic, login_attempt, post};
+use common::each_db;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use tower::ServiceExt;
+
+const PMC: &str = "pmc.localhost:3000";
+const ORIGIN: &str = "http://pmc.localhost:3000";
+const PASSWORD: &str = "a long enough password";
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    cookie: Option<String>,
+    set_cookie: String,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Answer {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let location = header("location");
+    let set_cookie = header("set-cookie");
+    let cookie = set_cookie.split(';').next().filter(|c| c.starts_with("cp_session=")).map(str::to_string);
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, location, cookie, set_cookie, body: String::from_utf8_lossy(&body).into_owned() }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().uri(path).header("host", PMC);
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn form_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", PMC)
+        .header("origin", ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+fn json_post(path: &str, cookie: Option<&str>, body: serde_json::Value) -> Request<Body> {
+    let mut b = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", PMC)
+        .header("origin", ORIGIN)
+        .header("accept", "application/json")
+        .header("content-type", "application/json");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+fn enc(s: &str) -> String {
+    app::text::url_encode(s)
+}
+
+async fn user(db: &DatabaseConnection, email: &str, roles: &[&str]) {
+    let roles: Vec<RoleArg> = roles.iter().map(|r| r.parse().unwrap()).collect();
+    users::create(db, email, "Test User", Some(PASSWORD), &roles, false).await.unwrap();
+}
+
+async fn sign_in(app: &Router, email: &str) -> String {
+    let a = send(
+        app,
+        form_post("/admin/login", None, &format!("email={}&password={}&next=/admin", enc(email), enc(PASSWORD))),
+    )
+    .await;
+    assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin"), "signed in as {email}");
+    a.cookie.expect("a session cookie")
+}
+
+#[test]
+fn signing_in_out_and_what_a_session_sees() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        user(&t.db, "writer@pmc.example", &["pmc:marketer"]).await;
+
+        // Anonymous admin pages send to the sign-in page, keeping the target.
+        let a = send(&app, get("/admin/pmc/posts?status=draft", None)).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        assert_eq!(a.location, format!("/admin/login?next={}", enc("/admin/pmc/posts?status=draft")));
+        let a = send(&app, get("/admin/login", None)).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert!(a.body.contains("action=\"/admin/login\""));
+
+        // A wrong password: back to the form, with the message and the typed e-mail.
+        let a = send(
+            &app,
+            form_post("/admin/login", None, "email=Writer%40pmc.example&password=wrong&next=/admin/pmc/posts"),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        let anon_cookie = a.cookie.clone().expect("a session for the message");
+        let page = send(&app, get(&a.location, Some(&anon_cookie))).await;
+        assert!(page.body.contains("The e-mail address or the password is wrong."), "{}", page.body);
+        assert!(page.body.contains("value=\"Writer@pmc.example\""));
+        // The message is shown once.
+        let again = send(&app, get(&a.location, Some(&anon_cookie))).await;
+        assert!(!again.body.contains("password is wrong"));
+
+        // The right password: a new session id, HttpOnly and SameSite cookie, sent on to `next`.
+        let a = send(
+            &app,
+            form_post(
+                "/admin/login",
+                Some(&anon_cookie),
+                &format!("email=writer%40pmc.example&password={}&next=/admin/pmc/posts", enc(PASSWORD)),
+            ),
+        )
+        .await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/pmc/posts"));
+        let cookie = a.cookie.clone().unwrap();
+        assert_ne!(cookie, anon_cookie, "the session id is rotated at sign-in");
+        assert!(a.set_cookie.contains("HttpOnly") && a.set_cookie.contains("SameSite=Lax"), "{}", a.set_cookie);
+        assert!(!a.set_cookie.contains("Secure"), "no Secure flag unless configured");
+
+        let page = send(&app, get("/admin/pmc/posts", Some(&cookie))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Sleep and Chronic Pain"), "the clinic's posts are listed");
+        assert!(page.body.contains("Pain Medicine Consultants"), "the clinic switcher names the clinic");
+        // Another clinic's admin area does not exist for this user.
+        let other = send(&app, get("/admin/lakeside/posts", Some(&cookie))).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert!(!other.body.contains("Lakeside Family Dermatology"), "the other clinic's name does not leak");
+        // Signed in, the sign-in page sends to the admin area.
+        assert_eq!(send(&app, get("/admin/login", Some(&cookie))).await.location, "/admin");
+
+        // Sign out ends the session in the database.
+        let a = send(&app, form_post("/admin/logout", Some(&cookie), "")).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
+        assert_eq!(send(&app, get("/admin/pmc/posts", Some(&cookie))).await.status, StatusCode::SEE_OTHER);
+        t
+    }));
+}
+
+#[test]
+fn sign_in_is_throttled_per_account() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        user(&t.db, "writer@pmc.example", &["pmc:marketer"]).await;
+        for _ in 0..clinicpress::accounts::login::ACCOUNT_LIMIT {
+            send(&app, form_post("/admin/login", None, "email=writer%40pmc.example&password=guess")).await;
+        }
+        // Even the right password is refused now, with a clear message.
+        let a = send(
+            &app,
+            form_post("/admin/login", None, &format!("email=writer%40pmc.example&password={}", enc(PASSWORD))),
+        )
+        .await;
+        assert!(a.location.starts_with("/admin/login"), "{}", a.location);
+        let page = send(&app, get(&a.location, a.cookie.as_deref())).await;
+        assert!(page.body.contains("Too many failed sign-in attempts"), "{}", page.body);
+        assert!(page.body.contains("15 minute"), "says how long");
+        // Another account from the same address is not locked by it.
+        user(&t.db, "other@pmc.example", &["pmc:marketer"]).await;
+        sign_in(&app, "other@pmc.example").await;
+        t
+    }));
+}
+
+#[test]
+fn cross_site_posts_are_refused() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        user(&t.db, "writer@pmc.example", &["pmc:marketer"]).await;
+        let cookie = sign_in(&app, "writer@pmc.example").await;
+        let before = login_attempt::Entity::find().count(&t.db).await.unwrap();
+
+        // A form on another site posting to our sign-in: refused before anything happens.
+        let req = Request::builder()
+            .method("POST")
+            .uri("/admin/login")
+            .header("host", PMC)
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("email=writer%40pmc.example&password={}", enc(PASSWORD))))
+            .unwrap();
+        let a = send(&app, req).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+        assert!(a.body.contains("sent from another web site"));
+        assert_eq!(login_attempt::Entity::find().count(&t.db).await.unwrap(), before, "no attempt was even made");
+
+        // A server function called from another origin with the victim's cookie (older browser: Origin only).
+        let pmc_id =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(&t.db).await.unwrap().unwrap().id;
+        let p = post::Entity::find().filter(post::Column::ClinicId.eq(pmc_id)).one(&t.db).await.unwrap().unwrap();
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/admin/publish_post")
+            .header("host", PMC)
+            .header("origin", "https://evil.example")
+            .header("cookie", &cookie)
+            .header("content-type", "application/json")
+            .body(Body::from(
+                serde_json::json!({"clinic": "pmc", "id": p.id, "version": p.version, "action": "Archive"}).to_string(),
+            ))
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+        let after = post::Entity::find_by_id(p.id).one(&t.db).await.unwrap().unwrap();
+        assert_eq!(after.status, p.status, "nothing changed");
+
+        // The same call from our own origin works.
+        let ok = send(
+            &app,
+            json_post(
+                "/api/admin/publish_post",
+                Some(&cookie),
+                serde_json::json!({"clinic": "pmc", "id": p.id, "version": p.version, "action": "Archive"}),
+            ),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        t
+    }));
+}
+
+#[test]
+fn server_functions_deny_with_403_or_404_and_change_nothing() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "desk@pmc.example", &["pmc:staff:concord"]).await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let desk = sign_in(&app, "desk@pmc.example").await;
+        let lakeside_id =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("lakeside")).one(db).await.unwrap().unwrap().id;
+        let theirs =
+            post::Entity::find().filter(post::Column::ClinicId.eq(lakeside_id)).one(db).await.unwrap().unwrap();
+
+        let form = serde_json::json!({
+            "title": "Taken over", "slug": theirs.slug, "excerpt": "", "body_md": "x", "category": "", "tags": "",
+            "author_id": null, "location_ids": [], "seo_title": "", "seo_description": "", "featured_image": "",
+            "featured_image_alt": ""
+        });
+        // (server function, body) for a pmc post and for a lakeside post.
+        let calls = |clinic: &str, id: i32, version: i32| {
+            vec![
+                ("/api/admin/list_posts", format!("clinic={clinic}&query[q]=&query[page]=1"), None),
+                ("/api/admin/get_editor", format!("clinic={clinic}&id={id}"), None),
+                ("/api/admin/check_slug", format!("clinic={clinic}&id={id}&slug=x"), None),
+                ("/api/admin/list_revisions", format!("clinic={clinic}&id={id}"), None),
+                ("/api/admin/restore_revision", format!("clinic={clinic}&id={id}&revision=1"), None),
+                ("/api/admin/create_post", format!("clinic={clinic}&title=Hello"), None),
+                (
+                    "/api/admin/save_post",
+                    String::new(),
+                    Some(
+                        serde_json::json!({"clinic": clinic, "id": id, "version": version, "form": form, "autosave": false}),
+                    ),
+                ),
+                (
+                    "/api/admin/publish_post",
+                    String::new(),
+                    Some(serde_json::json!({"clinic": clinic, "id": id, "version": version, "action": "PublishNow"})),
+                ),
+                (
+                    "/api/admin/render_preview",
+                    String::new(),
+                    Some(serde_json::json!({"clinic": clinic, "markdown": "# hi"})),
+                ),
+            ]
+        };
+        let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
+        let ours = post::Entity::find().filter(post::Column::ClinicId.eq(pmc_id)).one(db).await.unwrap().unwrap();
+        let posts_before = post::Entity::find().count(db).await.unwrap();
+
+        for (who, cookie, clinic, id, version, want) in [
+            ("nobody", None, "pmc", ours.id, ours.version, StatusCode::UNAUTHORIZED),
+            ("pmc staff", Some(desk.as_str()), "pmc", ours.id, ours.version, StatusCode::FORBIDDEN),
+            ("pmc marketer", Some(writer.as_str()), "lakeside", theirs.id, theirs.version, StatusCode::NOT_FOUND),
+            ("pmc marketer", Some(writer.as_str()), "no-such-clinic", theirs.id, theirs.version, StatusCode::NOT_FOUND),
+        ] {
+            for (path, body, json) in calls(clinic, id, version) {
+                let req = match json {
+                    Some(j) => json_post(path, cookie, j),
+                    None => {
+                        let mut r = form_post(path, cookie, &body);
+                        r.headers_mut().insert("accept", "application/json".parse().unwrap());
+                        r
+                    }
+                };
+                let a = send(&app, req).await;
+                assert_eq!(a.status, want, "{who} → {path} in {clinic}: {}", a.body);
+            }
+        }
+        // …and nothing changed anywhere.
+        assert_eq!(post::Entity::find().count(db).await.unwrap(), posts_before);
+        assert_eq!(post::Entity::find_by_id(theirs.id).one(db).await.unwrap().unwrap(), theirs);
+        assert_eq!(post::Entity::find_by_id(ours.id).one(db).await.unwrap().unwrap(), ours);
+
+        // A pmc post addressed through the lakeside slug is not found either.
+        // Malformed calls are a 400, never a 500.
+        let a =
+            send(&app, json_post("/api/admin/save_post", Some(&writer), serde_json::json!({"clinic": "pmc"}))).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+        let a = send(&app, {
+            let mut r = form_post("/api/admin/get_editor", Some(&writer), &format!("clinic=lakeside&id={}", ours.id));
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            r
+        })
+        .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        // The writer's own clinic works.
+        let a = send(&app, {
+            let mut r = form_post("/api/admin/get_editor", Some(&writer), &format!("clinic=pmc&id={}", ours.id));
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            r
+        })
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.body.contains(&ours.title));
+        t
+    }));
+}
+
+#[test]
+fn password_reset_by_a_one_time_mailed_link() {
+    common::block_on(each_db(|t| async move {
+        let (app, data) = common::demo_app(&t.db).await;
+        user(&t.db, "writer@pmc.example", &["pmc:marketer"]).await;
+
+        // Unknown addresses get the same answer and no mail.
+        let a = send(&app, form_post("/admin/reset", None, "email=nobody%40pmc.example")).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
+        assert!(!data.join("mail").exists() || std::fs::read_dir(data.join("mail")).unwrap().count() == 0);
+        // A typo gets a clear message and keeps what was typed.
+        let a = send(&app, form_post("/admin/reset", None, "email=writer-at-pmc")).await;
+        let page = send(&app, get(&a.location, a.cookie.as_deref())).await;
+        assert!(page.body.contains("Enter the e-mail address of your account"));
+        assert!(page.body.contains("value=\"writer-at-pmc\""));
+
+        let a = send(&app, form_post("/admin/reset", None, "email=writer%40pmc.example")).await;
+        assert_eq!(a.location, "/admin/login");
+        let page = send(&app, get("/admin/login", a.cookie.as_deref())).await;
+        assert!(page.body.contains("a link to choose a new password is on its way"));
+        let mail: Vec<_> = std::fs::read_dir(data.join("mail")).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(mail.len(), 1);
+        let text = std::fs::read_to_string(&mail[0]).unwrap().replace("=\r\n", "").replace("=3D", "=");
+        assert!(text.contains("To: writer@pmc.example"), "{text}");
+        let start = text.find("/admin/reset/").expect("a link") + "/admin/reset/".len();
+        let token: String = text[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+        assert_eq!(token.len(), 64);
+
+        // Mismatched passwords: explained, the link still works.
+        let a =
+            send(&app, form_post(&format!("/admin/reset/{token}"), None, "password=new+password+here&confirm=other"))
+                .await;
+        let page = send(&app, get(&a.location, a.cookie.as_deref())).await;
+        assert!(page.body.contains("The two passwords differ"));
+        let a = send(
+            &app,
+            form_post(
+                &format!("/admin/reset/{token}"),
+                None,
+                "password=my+new+long+password&confirm=my+new+long+password",
+            ),
+        )
+        .await;
+        assert_eq!(a.location, "/admin/login");
+        let ok =
+            send(&app, form_post("/admin/login", None, "email=writer%40pmc.example&password=my+new+long+password"))
+                .await;
+        assert_eq!(ok.location, "/admin");
+        // The link works once.
+        let a = send(
+            &app,
+            form_post(
+                &format!("/admin/reset/{token}"),
+                None,
+                "password=another+long+password&confirm=another+long+password",
+            ),
+        )
+        .await;
+        let page = send(&app, get(&a.location, a.cookie.as_deref())).await;
+        assert!(page.body.contains("This reset link is not valid"), "{}", page.body);
+        t
+    }));
+}
+
+#[test]
+fn an_old_slug_answers_301_to_the_new_one() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
+        let p = post::Entity::find()
+            .filter(post::Column::ClinicId.eq(pmc_id))
+            .filter(post::Column::Status.eq(clinicpress::entities::PostStatus::Published))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, mut form) = clinicpress::posts::editor::load(db, pmc_id, p.id).await.unwrap();
+        let old = form.slug.clone();
+        form.slug = "a-brand-new-address".into();
+        let actor = clinicpress::audit::Actor { id: None, name: "T".into(), email: "t@pmc.example".into() };
+        clinicpress::posts::editor::save(db, pmc_id, p.id, p.version, &form, &actor, false, chrono::Utc::now())
+            .await
+            .unwrap();
+        let a = send(&app, get(&format!("/blog/{old}"), None)).await;
+        assert_eq!(a.status, StatusCode::MOVED_PERMANENTLY, "{}", a.body);
+        assert_eq!(a.location, "/blog/a-brand-new-address");
+        assert_eq!(send(&app, get("/blog/a-brand-new-address", None)).await.status, StatusCode::OK);
+        // The other clinic knows nothing of it.
+        let req = Request::builder()
+            .uri("/blog/a-brand-new-address")
+            .header("host", "lakeside.localhost:3000")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, StatusCode::NOT_FOUND);
+        t
+    }));
+}
