@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// It existed but is no longer available, e.g. an expired preview link (410).
+    #[error("{0}")]
+    Gone(String),
     /// The page lives at another path now (answered with 301).
     #[error("moved to {0}")]
     Moved(String),
@@ -52,6 +55,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Moved(_) => 301,
+            AppError::Gone(_) => 410,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::Validation { .. } | AppError::Fields(_) => 422,

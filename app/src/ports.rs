@@ -23,6 +23,8 @@ pub trait ContentPort: Send + Sync + 'static {
     ) -> Result<ArchivePage, AppError>;
     async fn locations(&self, clinic: &ClinicInfo) -> Result<Vec<LocationSummary>, AppError>;
     async fn location(&self, clinic: &ClinicInfo, slug: &str) -> Result<LocationDetail, AppError>;
+    /// A post (draft or not) behind a private preview link.
+    async fn preview(&self, clinic: &ClinicInfo, token: &str) -> Result<PostPage, AppError>;
 }
 
 /// Shared handle provided as Leptos context.
@@ -70,4 +72,17 @@ pub trait AdminPort: Send + Sync + 'static {
         to: i32,
     ) -> Result<RevisionDiff, AppError>;
     async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError>;
+    async fn create_preview(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<PreviewLink, AppError>;
+    async fn audit(&self, viewer: &Viewer, clinic: &str, page: u32) -> Result<AuditPage, AppError>;
+    async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError>;
+    async fn save_term(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        kind: ArchiveKind,
+        id: Option<i32>,
+        form: TermForm,
+    ) -> Result<i32, AppError>;
+    async fn delete_term(&self, viewer: &Viewer, clinic: &str, kind: ArchiveKind, id: i32) -> Result<(), AppError>;
+    async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError>;
 }

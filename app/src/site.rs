@@ -7,12 +7,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::admin::{
-    AdminBar, AdminHome, EditorPage, LoginPage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
+    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, PostsPage, ResetPasswordPage, ResetRequestPage,
+    RevisionsPage, TermsPage,
 };
 use crate::error::AppError;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
-use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, TagRoute};
+use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, PreviewRoute, TagRoute};
 use crate::ui::{NotFound, SiteFooter, SiteHeader};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -112,6 +113,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/posts") view=PostsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id") view=EditorPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/audit") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />
@@ -121,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/locations") view=LocationsPage ssr=SsrMode::Async />
                     <Route path=path!("/locations/:slug") view=LocationPage ssr=SsrMode::Async />
                     <Route path=path!("/contact") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/preview/:token") view=PreviewRoute ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Chrome top=false />

@@ -126,6 +126,44 @@ test('a marketer writes, schedules, renames and restores a post', async ({ page,
   await expect(page.getByLabel('Text (Markdown)')).toHaveValue(/Neck rolls/);
 });
 
+test('a preview link shows the draft to someone without an account', async ({ page, browser }) => {
+  await signIn(page);
+  const title = `Draft for review ${Date.now()}`;
+  await newPost(page, title);
+  await page.getByLabel('Text (Markdown)').fill('## What to expect\n\nA first visit takes about an hour.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved/);
+  await page.getByRole('button', { name: 'Share a preview link' }).click();
+  const link = await page.getByLabel('Preview link (no sign-in needed)').inputValue();
+  expect(link).toMatch(new RegExp(`^http://pmc\\.localhost:${PORT}/preview/[0-9a-f]{64}$`));
+  const stranger = await browser.newContext();
+  const view = await stranger.newPage();
+  const res = await view.goto(link);
+  expect(res?.status()).toBe(200);
+  await expect(view.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(view.getByRole('note')).toContainText('not public');
+  await expect(view.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/);
+  await stranger.close();
+});
+
+test('renaming a tag keeps its old address working', async ({ page, request }) => {
+  await signIn(page);
+  await trackWasm(page);
+  await page.goto(`${PMC}/admin/pmc/terms`);
+  await waitForHydration(page);
+  const tags = page.locator('#tag-section').locator('..');
+  const firstRow = tags.locator('tbody tr').first();
+  const oldPath = (await firstRow.locator('.muted').first().textContent()) ?? '';
+  await firstRow.getByText(/^Rename/).click();
+  await firstRow.getByLabel('Name').fill('Renamed topic');
+  await firstRow.getByLabel('Address (slug)').fill('renamed-topic');
+  await firstRow.getByRole('button', { name: 'Save' }).click();
+  await expect(tags.locator('tbody')).toContainText('/blog/tag/renamed-topic');
+  const old = await fetchPmc(request, oldPath);
+  expect(old.status()).toBe(301);
+  expect(old.headers()['location']).toBe('/blog/tag/renamed-topic');
+});
+
 test('bad input is explained and what was typed stays', async ({ page }) => {
   await signIn(page);
   await newPost(page, `Knee pain basics ${Date.now()}`);
@@ -207,6 +245,9 @@ test('admin pages have no axe violations', async ({ page }) => {
   await check('admin home');
   await page.goto(`${PMC}/admin/pmc/posts`);
   await check('post list');
+  await page.goto(`${PMC}/admin/pmc/terms`);
+  await page.getByText(/^Rename/).first().click();
+  await check('categories, tags and authors');
   const url = await newPost(page, `Axe check ${Date.now()}`);
   await page.getByLabel('Text (Markdown)').fill('## A heading\n\nText.');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -217,4 +258,17 @@ test('admin pages have no axe violations', async ({ page }) => {
   await page.screenshot({ path: 'test-results/screens/admin-revisions.png', fullPage: true });
   await page.goto(url);
   await page.screenshot({ path: 'test-results/screens/admin-editor.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await check('editor at phone width');
+  await page.screenshot({ path: 'test-results/screens/admin-editor-phone.png', fullPage: true });
+  await page.goto(`${PMC}/admin/pmc/posts`);
+  await check('post list at phone width');
+  await page.screenshot({ path: 'test-results/screens/admin-posts-phone.png', fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // The audit log, as a clinic admin.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'admin@lakeside-derm.example');
+  await page.goto(`${PMC}/admin/lakeside/audit`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
+  await check('audit log');
 });

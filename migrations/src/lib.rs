@@ -9,6 +9,7 @@ mod m20261121_000002_content;
 mod m20261121_000003_accounts;
 mod m20261121_000004_sessions;
 mod m20261121_000005_editorial;
+mod m20261121_000006_previews;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_accounts::Migration),
             Box::new(m20261121_000004_sessions::Migration),
             Box::new(m20261121_000005_editorial::Migration),
+            Box::new(m20261121_000006_previews::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 use app::admin::model::*;
 use app::error::AppError;
+use app::model::ArchiveKind;
 use app::ports::AdminPort;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -31,6 +32,18 @@ impl SqlAdmin {
 fn internal(e: DbErr) -> AppError {
     tracing::error!(error = %e, "database error in the admin area");
     AppError::Internal
+}
+
+impl From<crate::posts::terms::TermError> for AppError {
+    fn from(e: crate::posts::terms::TermError) -> Self {
+        use crate::posts::terms::TermError as T;
+        match e {
+            T::NotFound => AppError::NotFound,
+            T::Invalid(field, message) => AppError::Fields(vec![(field, message)]),
+            T::InUse(m) => AppError::Conflict(m),
+            T::Db(e) => internal(e),
+        }
+    }
 }
 
 impl From<EditorError> for AppError {
@@ -249,6 +262,63 @@ impl AdminPort for SqlAdmin {
     ) -> Result<RevisionDiff, AppError> {
         let a = self.allow(viewer, clinic, Action::EditPosts).await?;
         Ok(editor::diff(&self.db, a.clinic.id, post_id, from, to).await?)
+    }
+
+    async fn create_preview(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<PreviewLink, AppError> {
+        use crate::posts::preview::{self, PreviewError};
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let (token, expires_at) = match preview::create(&self.db, a.clinic.id, post_id, &a.actor, Utc::now()).await {
+            Ok(t) => t,
+            Err(PreviewError::NotFound) => return Err(AppError::NotFound),
+            Err(PreviewError::Expired(_)) => return Err(AppError::Internal),
+            Err(PreviewError::Db(e)) => return Err(internal(e)),
+        };
+        let base = clinic_base_url(&self.db, &a.clinic, &viewer.origin).await.map_err(internal)?;
+        Ok(PreviewLink { url: format!("{base}/preview/{token}"), expires_at })
+    }
+
+    async fn audit(&self, viewer: &Viewer, clinic: &str, page: u32) -> Result<AuditPage, AppError> {
+        const PER_PAGE: u64 = 50;
+        let a = self.allow(viewer, clinic, Action::ViewAudit).await?;
+        let page = page.max(1);
+        let (rows, total) =
+            crate::audit::page(&self.db, a.clinic.id, (page - 1) as u64, PER_PAGE).await.map_err(internal)?;
+        Ok(AuditPage {
+            rows: rows
+                .into_iter()
+                .map(|r| AuditRow { at: r.at, who: r.user_email, action: r.action, summary: r.summary })
+                .collect(),
+            page,
+            pages: Ord::max(total.div_ceil(PER_PAGE), 1) as u32,
+            now: Utc::now(),
+        })
+    }
+
+    async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
+        crate::posts::terms::page(&self.db, a.clinic.id).await.map_err(internal)
+    }
+
+    async fn save_term(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        kind: ArchiveKind,
+        id: Option<i32>,
+        form: TermForm,
+    ) -> Result<i32, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
+        Ok(crate::posts::terms::save(&self.db, a.clinic.id, kind, id, &form, &a.actor, Utc::now()).await?)
+    }
+
+    async fn delete_term(&self, viewer: &Viewer, clinic: &str, kind: ArchiveKind, id: i32) -> Result<(), AppError> {
+        let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
+        Ok(crate::posts::terms::delete(&self.db, a.clinic.id, kind, id, &a.actor, Utc::now()).await?)
+    }
+
+    async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError> {
+        let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
+        Ok(crate::posts::terms::merge_tags(&self.db, a.clinic.id, from, into, &a.actor, Utc::now()).await?)
     }
 
     async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError> {

@@ -20,39 +20,15 @@ impl SqlContent {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
-}
 
-fn internal(e: DbErr) -> AppError {
-    tracing::error!(error = %e, "database error while reading content");
-    AppError::Internal
-}
-
-#[async_trait::async_trait]
-impl ContentPort for SqlContent {
-    async fn home(&self, clinic: &ClinicInfo) -> Result<HomePage, AppError> {
-        let now = Utc::now();
-        let recent = read::recent(&self.db, clinic.id, Filter::All, 6, now).await.map_err(internal)?;
-        let locations = loc::all(&self.db, clinic.id).await.map_err(internal)?;
-        Ok(HomePage { recent, locations: locations.iter().map(|l| loc::summary(l, now)).collect(), now })
-    }
-
-    async fn blog(&self, clinic: &ClinicInfo, page: u32) -> Result<PostList, AppError> {
-        read::list(&self.db, clinic.id, Filter::All, page, Utc::now())
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)
-    }
-
-    async fn post(&self, clinic: &ClinicInfo, slug: &str) -> Result<PostPage, AppError> {
-        let now = Utc::now();
+    /// The full page data of a post (public page and preview alike).
+    async fn page_of(
+        &self,
+        clinic: &ClinicInfo,
+        m: crate::entities::post::Model,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<PostPage, AppError> {
         let db = &self.db;
-        let Some(m) = read::by_slug(db, clinic.id, slug, now).await.map_err(internal)? else {
-            // An old address of a post whose slug changed answers 301.
-            return match crate::posts::editor::redirect_for(db, clinic.id, slug).await.map_err(internal)? {
-                Some(new) if new != slug => Err(AppError::Moved(format!("/blog/{new}"))),
-                _ => Err(AppError::NotFound),
-            };
-        };
         let tags = read::tags_of(db, m.id).await.map_err(internal)?;
         let tag_ids: Vec<i32> = tags.iter().map(|t| t.id).collect();
         let locations = location::Entity::find()
@@ -92,6 +68,52 @@ impl ContentPort for SqlContent {
             now,
         })
     }
+}
+
+fn internal(e: DbErr) -> AppError {
+    tracing::error!(error = %e, "database error while reading content");
+    AppError::Internal
+}
+
+#[async_trait::async_trait]
+impl ContentPort for SqlContent {
+    async fn home(&self, clinic: &ClinicInfo) -> Result<HomePage, AppError> {
+        let now = Utc::now();
+        let recent = read::recent(&self.db, clinic.id, Filter::All, 6, now).await.map_err(internal)?;
+        let locations = loc::all(&self.db, clinic.id).await.map_err(internal)?;
+        Ok(HomePage { recent, locations: locations.iter().map(|l| loc::summary(l, now)).collect(), now })
+    }
+
+    async fn blog(&self, clinic: &ClinicInfo, page: u32) -> Result<PostList, AppError> {
+        read::list(&self.db, clinic.id, Filter::All, page, Utc::now())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+
+    async fn post(&self, clinic: &ClinicInfo, slug: &str) -> Result<PostPage, AppError> {
+        let now = Utc::now();
+        let db = &self.db;
+        let Some(m) = read::by_slug(db, clinic.id, slug, now).await.map_err(internal)? else {
+            // An old address of a post whose slug changed answers 301.
+            return match crate::posts::editor::redirect_for(db, clinic.id, slug).await.map_err(internal)? {
+                Some(new) if new != slug => Err(AppError::Moved(format!("/blog/{new}"))),
+                _ => Err(AppError::NotFound),
+            };
+        };
+        self.page_of(clinic, m, now).await
+    }
+
+    async fn preview(&self, clinic: &ClinicInfo, token: &str) -> Result<PostPage, AppError> {
+        use crate::posts::preview::{self, PreviewError};
+        let now = Utc::now();
+        match preview::resolve(&self.db, clinic.id, token, now).await {
+            Ok(m) => self.page_of(clinic, m, now).await,
+            Err(PreviewError::NotFound) => Err(AppError::NotFound),
+            Err(e @ PreviewError::Expired(_)) => Err(AppError::Gone(e.to_string())),
+            Err(PreviewError::Db(e)) => Err(internal(e)),
+        }
+    }
 
     async fn archive(
         &self,
@@ -101,36 +123,37 @@ impl ContentPort for SqlContent {
         page: u32,
     ) -> Result<ArchivePage, AppError> {
         let db = &self.db;
-        let (filter, name, description, author) = match kind {
-            ArchiveKind::Category => {
-                let c = category::Entity::find()
-                    .filter(category::Column::ClinicId.eq(clinic.id))
-                    .filter(category::Column::Slug.eq(slug))
-                    .one(db)
-                    .await
-                    .map_err(internal)?
-                    .ok_or(AppError::NotFound)?;
-                (Filter::Category(c.id), c.name, c.description, None)
-            }
-            ArchiveKind::Tag => {
-                let t = tag::Entity::find()
-                    .filter(tag::Column::ClinicId.eq(clinic.id))
-                    .filter(tag::Column::Slug.eq(slug))
-                    .one(db)
-                    .await
-                    .map_err(internal)?
-                    .ok_or(AppError::NotFound)?;
-                (Filter::Tag(t.id), t.name, None, None)
-            }
-            ArchiveKind::Author => {
-                let a = author::Entity::find()
-                    .filter(author::Column::ClinicId.eq(clinic.id))
-                    .filter(author::Column::Slug.eq(slug))
-                    .one(db)
-                    .await
-                    .map_err(internal)?
-                    .ok_or(AppError::NotFound)?;
-                (Filter::Author(a.id), a.name.clone(), None, Some(read::author_profile(&a)))
+        let found = match kind {
+            ArchiveKind::Category => category::Entity::find()
+                .filter(category::Column::ClinicId.eq(clinic.id))
+                .filter(category::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .map_err(internal)?
+                .map(|c| (Filter::Category(c.id), c.name, c.description, None)),
+            ArchiveKind::Tag => tag::Entity::find()
+                .filter(tag::Column::ClinicId.eq(clinic.id))
+                .filter(tag::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .map_err(internal)?
+                .map(|t| (Filter::Tag(t.id), t.name, None, None)),
+            ArchiveKind::Author => author::Entity::find()
+                .filter(author::Column::ClinicId.eq(clinic.id))
+                .filter(author::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .map_err(internal)?
+                .map(|a| (Filter::Author(a.id), a.name.clone(), None, Some(read::author_profile(&a)))),
+        };
+        let (filter, name, description, author) = match found {
+            Some(f) => f,
+            // A renamed or merged term's old address answers 301.
+            None => {
+                return match crate::posts::terms::redirect_for(db, clinic.id, kind, slug).await.map_err(internal)? {
+                    Some(new) if new != slug => Err(AppError::Moved(format!("/blog/{}/{new}", kind.path_segment()))),
+                    _ => Err(AppError::NotFound),
+                };
             }
         };
         let list =

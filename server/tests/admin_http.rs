@@ -310,6 +310,14 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         }
         // …and nothing changed anywhere.
         assert_eq!(post::Entity::find().count(db).await.unwrap(), posts_before);
+        assert_eq!(
+            clinicpress::entities::tag::Entity::find()
+                .filter(clinicpress::entities::tag::Column::Name.eq("Hijack"))
+                .count(db)
+                .await
+                .unwrap(),
+            0
+        );
         assert_eq!(post::Entity::find_by_id(theirs.id).one(db).await.unwrap().unwrap(), theirs);
         assert_eq!(post::Entity::find_by_id(ours.id).one(db).await.unwrap().unwrap(), ours);
 
@@ -433,6 +441,117 @@ fn an_old_slug_answers_301_to_the_new_one() {
             .body(Body::empty())
             .unwrap();
         assert_eq!(send(&app, req).await.status, StatusCode::NOT_FOUND);
+        t
+    }));
+}
+
+#[test]
+fn preview_links_and_the_audit_log_over_http() {
+    use clinicpress::entities::preview_link;
+    use sea_orm::{ActiveModelTrait, Set};
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "boss@pmc.example", &["pmc:admin"]).await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let id: i32 = {
+            let mut r = form_post("/api/admin/create_post", Some(&writer), "clinic=pmc&title=Not+yet+public");
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            send(&app, r).await.body.trim().parse().expect("the new post's id")
+        };
+        let a = send(&app, {
+            let mut r = form_post("/api/admin/create_preview", Some(&writer), &format!("clinic=pmc&id={id}"));
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            r
+        })
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let link: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let url = link["url"].as_str().unwrap();
+        assert!(url.starts_with("http://pmc.localhost:3000/preview/"), "{url}");
+        let path = url.trim_start_matches("http://pmc.localhost:3000");
+
+        // Anyone with the link sees the draft, marked noindex; nobody else does.
+        let page = send(&app, get(path, None)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Not yet public") && page.body.contains("noindex"));
+        assert_eq!(send(&app, get("/blog/not-yet-public", None)).await.status, StatusCode::NOT_FOUND);
+        let other = Request::builder().uri(path).header("host", "lakeside.localhost:3000").body(Body::empty()).unwrap();
+        assert_eq!(send(&app, other).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(send(&app, get("/preview/0123", None)).await.status, StatusCode::NOT_FOUND);
+
+        // An expired link says so (410).
+        let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
+        let expired = "ab".repeat(32);
+        preview_link::ActiveModel {
+            post_id: Set(id),
+            clinic_id: Set(pmc_id),
+            token_hash: Set(clinicpress::accounts::reset::token_hash(&expired)),
+            expires_at: Set(chrono::Utc::now() - chrono::Duration::hours(1)),
+            created_at: Set(chrono::Utc::now() - chrono::Duration::days(8)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        let page = send(&app, get(&format!("/preview/{expired}"), None)).await;
+        assert_eq!(page.status, StatusCode::GONE);
+        assert!(page.body.contains("This preview link has expired"));
+
+        // The audit log: admins only, with what happened.
+        let audit = |cookie: String| {
+            let mut r = form_post("/api/admin/list_audit", Some(&cookie), "clinic=pmc&page=1");
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            r
+        };
+        assert_eq!(send(&app, audit(writer.clone())).await.status, StatusCode::FORBIDDEN);
+        let boss = sign_in(&app, "boss@pmc.example").await;
+        let a = send(&app, audit(boss.clone())).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.body.contains("created draft") && a.body.contains("shared a preview link"), "{}", a.body);
+        let page = send(&app, get("/admin/pmc/audit", Some(&boss))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("writer@pmc.example"));
+        t
+    }));
+}
+
+#[test]
+fn a_renamed_category_answers_301_from_its_old_address() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        user(&t.db, "writer@pmc.example", &["pmc:marketer"]).await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let pmc_id =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(&t.db).await.unwrap().unwrap().id;
+        let cat = clinicpress::entities::category::Entity::find()
+            .filter(clinicpress::entities::category::Column::ClinicId.eq(pmc_id))
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let before = send(&app, get(&format!("/blog/category/{}", cat.slug), None)).await;
+        assert_eq!(before.status, StatusCode::OK);
+        // As a plain form post (JavaScript off): answered with a redirect back.
+        let mut req = form_post(
+            "/api/admin/save_term",
+            Some(&writer),
+            &format!("clinic=pmc&kind=Category&id={}&form[name]=Everyday+pain&form[slug]=everyday-pain", cat.id),
+        );
+        req.headers_mut().insert("accept", "text/html".parse().unwrap());
+        req.headers_mut().insert("referer", "http://pmc.localhost:3000/admin/pmc/terms".parse().unwrap());
+        let a = send(&app, req).await;
+        assert!(a.status.is_redirection(), "{} {}", a.status, a.body);
+        let old = send(&app, get(&format!("/blog/category/{}", cat.slug), None)).await;
+        assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(old.location, "/blog/category/everyday-pain");
+        let new = send(&app, get("/blog/category/everyday-pain", None)).await;
+        assert_eq!(new.status, StatusCode::OK);
+        assert!(new.body.contains("Everyday pain"));
+        let page = send(&app, get("/admin/pmc/terms", Some(&writer))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Everyday pain"));
         t
     }));
 }

@@ -230,3 +230,102 @@ async fn revisions_diff_and_restore_lose_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn preview_links_show_drafts_to_the_right_clinic_until_they_expire() {
+    use clinicpress::posts::preview::{self, PreviewError};
+    each_db(|t| async move {
+        common::with_demo(&t.db).await;
+        let db = &t.db;
+        let pmc = clinic_id(db, "pmc").await;
+        let lakeside = clinic_id(db, "lakeside").await;
+        let id = editor::create(db, pmc, &maria(), "A draft for review", Utc::now()).await.unwrap();
+        let now = Utc::now();
+        let (token, expires) = preview::create(db, pmc, id, &maria(), now).await.unwrap();
+        assert_eq!(token.len(), 64);
+        assert_eq!(expires, now + Duration::days(preview::LINK_DAYS));
+        assert_eq!(preview::resolve(db, pmc, &token, now).await.unwrap().id, id);
+        assert!(matches!(preview::resolve(db, lakeside, &token, now).await, Err(PreviewError::NotFound)));
+        assert!(matches!(preview::resolve(db, pmc, "not-a-token", now).await, Err(PreviewError::NotFound)));
+        let later = now + Duration::days(preview::LINK_DAYS) + Duration::minutes(1);
+        assert!(matches!(preview::resolve(db, pmc, &token, later).await, Err(PreviewError::Expired(_))));
+        // Another clinic cannot make a link to it.
+        assert!(matches!(preview::create(db, lakeside, id, &maria(), now).await, Err(PreviewError::NotFound)));
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn categories_tags_and_authors_rename_merge_and_delete() {
+    use app::admin::model::TermForm;
+    use app::model::ArchiveKind;
+    use clinicpress::entities::{category, tag};
+    use clinicpress::posts::terms::{self, TermError};
+    each_db(|t| async move {
+        common::with_demo(&t.db).await;
+        let db = &t.db;
+        let pmc = clinic_id(db, "pmc").await;
+        let lakeside = clinic_id(db, "lakeside").await;
+        let now = Utc::now();
+        let page = terms::page(db, pmc).await.unwrap();
+        let used = page.categories.iter().find(|c| c.posts > 0).unwrap().clone();
+
+        // Rename a category: the old slug redirects, in this clinic only.
+        let form = TermForm { name: "Pain care basics".into(), slug: String::new(), credentials: String::new() };
+        terms::save(db, pmc, ArchiveKind::Category, Some(used.id), &form, &maria(), now).await.unwrap();
+        let renamed = category::Entity::find_by_id(used.id).one(db).await.unwrap().unwrap();
+        assert_eq!(renamed.slug, "pain-care-basics");
+        assert_eq!(
+            terms::redirect_for(db, pmc, ArchiveKind::Category, &used.slug).await.unwrap().as_deref(),
+            Some("pain-care-basics")
+        );
+        assert_eq!(terms::redirect_for(db, lakeside, ArchiveKind::Category, &used.slug).await.unwrap(), None);
+        // Another clinic cannot rename it; bad slugs and duplicates are refused.
+        assert!(matches!(
+            terms::save(db, lakeside, ArchiveKind::Category, Some(used.id), &form, &maria(), now).await,
+            Err(TermError::NotFound)
+        ));
+        let bad = TermForm { name: "X".into(), slug: "Has Spaces".into(), credentials: String::new() };
+        assert!(matches!(
+            terms::save(db, pmc, ArchiveKind::Tag, None, &bad, &maria(), now).await,
+            Err(TermError::Invalid(..))
+        ));
+        let dup = TermForm { name: "Pain care basics".into(), ..TermForm::default() };
+        assert!(matches!(
+            terms::save(db, pmc, ArchiveKind::Category, None, &dup, &maria(), now).await,
+            Err(TermError::Invalid(..))
+        ));
+
+        // A used category cannot be deleted; a new unused one can.
+        assert!(matches!(
+            terms::delete(db, pmc, ArchiveKind::Category, used.id, &maria(), now).await,
+            Err(TermError::InUse(_))
+        ));
+        let fresh = TermForm { name: "Nutrition".into(), ..TermForm::default() };
+        let id = terms::save(db, pmc, ArchiveKind::Category, None, &fresh, &maria(), now).await.unwrap();
+        terms::delete(db, pmc, ArchiveKind::Category, id, &maria(), now).await.unwrap();
+        assert!(category::Entity::find_by_id(id).one(db).await.unwrap().is_none());
+
+        // Merge two used tags: posts keep one tag, the old slug redirects.
+        let tags: Vec<_> = terms::page(db, pmc).await.unwrap().tags.into_iter().filter(|t| t.posts > 0).collect();
+        let (from, into) = (&tags[0], &tags[1]);
+        terms::merge_tags(db, pmc, from.id, into.id, &maria(), now).await.unwrap();
+        assert!(tag::Entity::find_by_id(from.id).one(db).await.unwrap().is_none());
+        let after = terms::page(db, pmc).await.unwrap();
+        let merged = after.tags.iter().find(|t| t.id == into.id).unwrap();
+        assert!(merged.posts >= into.posts.max(from.posts), "{} vs {} + {}", merged.posts, into.posts, from.posts);
+        assert_eq!(terms::redirect_for(db, pmc, ArchiveKind::Tag, &from.slug).await.unwrap(), Some(into.slug.clone()));
+        assert!(matches!(
+            terms::merge_tags(db, pmc, into.id, into.id, &maria(), now).await,
+            Err(TermError::Invalid(..))
+        ));
+
+        let (log, _) = clinicpress::audit::page(db, pmc, 0, 50).await.unwrap();
+        for want in ["category.save", "category.delete", "tag.merge"] {
+            assert!(log.iter().any(|e| e.action == want), "{want}");
+        }
+        t
+    })
+    .await;
+}

@@ -7,6 +7,7 @@ use leptos::server_fn::codec::Json;
 
 use super::model::*;
 use crate::error::AppError;
+use crate::model::ArchiveKind;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -186,6 +187,74 @@ pub async fn restore_revision(clinic: String, id: i32, revision: i32) -> Result<
             let saved = backend.admin.restore(&viewer, &clinic, id, revision).await?;
             ssr::redirect_if_form(&format!("/admin/{clinic}/posts/{id}"));
             Ok(saved)
+        }
+        .await,
+    )
+}
+
+/// A private, expiring link that shows the post as the public page would.
+#[server(endpoint = "admin/create_preview")]
+pub async fn create_preview(clinic: String, id: i32) -> Result<PreviewLink, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.create_preview(&viewer, &clinic, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/list_audit")]
+pub async fn list_audit(clinic: String, page: u32) -> Result<AuditPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.audit(&viewer, &clinic, page).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/list_terms")]
+pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.terms(&viewer, &clinic).await
+        }
+        .await,
+    )
+}
+
+/// Create (no id) or rename a category, tag or author (works as a plain form post too).
+#[server(endpoint = "admin/save_term")]
+pub async fn save_term(clinic: String, kind: ArchiveKind, id: Option<i32>, form: TermForm) -> Result<i32, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_term(&viewer, &clinic, kind, id, form).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/delete_term")]
+pub async fn delete_term(clinic: String, kind: ArchiveKind, id: i32) -> Result<(), AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.delete_term(&viewer, &clinic, kind, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/merge_tags")]
+pub async fn merge_tags(clinic: String, from: i32, into: i32) -> Result<(), AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.merge_tags(&viewer, &clinic, from, into).await
         }
         .await,
     )

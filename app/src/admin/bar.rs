@@ -45,6 +45,8 @@ pub fn AdminBar() -> impl IntoView {
                                 <nav class="admin-nav" aria-label="Admin sections">
                                     {current.map(|c| view! {
                                         {c.can_edit_posts.then(|| view! { <a href=format!("/admin/{}/posts", c.slug) rel="external">"Posts"</a> })}
+                                        {c.can_edit_posts.then(|| view! { <a href=format!("/admin/{}/terms", c.slug) rel="external">"Categories & tags"</a> })}
+                                        {c.can_view_audit.then(|| view! { <a href=format!("/admin/{}/audit", c.slug) rel="external">"Audit log"</a> })}
                                         <a href=c.site_url.clone() rel="external">"View site"</a>
                                     })}
                                 </nav>

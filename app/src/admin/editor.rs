@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{check_slug, get_editor, publish_post, render_preview, save_post};
+use super::api::{check_slug, create_preview, get_editor, publish_post, render_preview, save_post};
 use super::model::{EditorData, EditorStatus, PostForm, PublishAction, Saved};
 use crate::error::AppError;
 use crate::ui::ErrorView;
@@ -49,6 +49,15 @@ pub fn suggest_slug(title: &str) -> String {
         }
     }
     out.chars().take(120).collect::<String>().trim_end_matches('-').to_string()
+}
+
+/// Markdown reduced to its words, for the search-result preview.
+fn plain_words(md: &str) -> String {
+    md.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| matches!(c, '#' | '*' | '_' | '`' | '>' | '[' | ']')))
+        .filter(|w| !w.is_empty() && *w != "-")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[component]
@@ -266,6 +275,13 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
         });
     };
 
+    let share = RwSignal::new(None::<Result<super::model::PreviewLink, AppError>>);
+    let make_preview = move || {
+        spawn_local(async move {
+            share.set(Some(create_preview(clinic.get_value(), id).await));
+        });
+    };
+
     let title_err = field_error(errors, "title");
     let slug_err = field_error(errors, "slug");
     let body_err = field_error(errors, "body_md");
@@ -292,7 +308,7 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
             } else if !f.excerpt.trim().is_empty() {
                 f.excerpt.clone()
             } else {
-                f.body_md.chars().take(160).collect()
+                plain_words(&f.body_md)
             }
         })
     };
@@ -417,6 +433,15 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
                             {move || (status.get() == EditorStatus::Published).then(|| view! { <a href=public_url.get() rel="external">"View the post"</a>" · " })}
                             <a href=revisions_href.clone() rel="external">"Revisions"</a>
                         </p>
+                        <button class="button secondary" type="button" on:click=move |_| make_preview()>"Share a preview link"</button>
+                        {move || share.get().map(|r| match r {
+                            Ok(link) => view! {
+                                <label for="preview-link">"Preview link (no sign-in needed)"</label>
+                                <input id="preview-link" readonly prop:value=link.url.clone() aria-describedby="preview-link-hint" />
+                                <p id="preview-link-hint" class="hint">{format!("Valid until {}. Anyone with the link can read this version.", crate::text::long_date(link.expires_at))}</p>
+                            }.into_any(),
+                            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        })}
                     </section> }.into_any()}
 
                     {view! { <section class="panel">

@@ -2,18 +2,22 @@
 //! the post list, the editor and revisions.
 
 pub(crate) mod api;
+mod audit;
 mod auth_pages;
 mod bar;
 mod editor;
 pub mod model;
 mod posts;
 mod revisions;
+mod terms;
 
+pub(crate) use audit::AuditLogPage;
 pub(crate) use auth_pages::{LoginPage, ResetPasswordPage, ResetRequestPage};
 pub(crate) use bar::AdminBar;
 pub(crate) use editor::EditorPage;
 pub(crate) use posts::{AdminHome, PostsPage};
 pub(crate) use revisions::RevisionsPage;
+pub(crate) use terms::TermsPage;
 
 /// The clinic slug of an admin path: `/admin/pmc/posts/3` → `pmc`.
 pub fn clinic_of_path(path: &str) -> Option<String> {

@@ -229,3 +229,54 @@ pub struct RevisionsPage {
     pub rows: Vec<RevisionRow>,
     pub now: DateTime<Utc>,
 }
+
+/// A private preview link of a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub who: String,
+    pub action: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub page: u32,
+    pub pages: u32,
+    pub now: DateTime<Utc>,
+}
+
+/// A category, tag or author with the number of posts using it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermRow {
+    pub id: i32,
+    pub name: String,
+    pub slug: String,
+    pub posts: u64,
+    pub credentials: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsPage {
+    pub categories: Vec<TermRow>,
+    pub tags: Vec<TermRow>,
+    pub authors: Vec<TermRow>,
+}
+
+/// Create or rename a term: the slug may stay empty (made from the name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermForm {
+    pub name: String,
+    #[serde(default)]
+    pub slug: String,
+    /// Authors only.
+    #[serde(default)]
+    pub credentials: String,
+}

@@ -28,3 +28,10 @@ pub async fn get_archive(kind: ArchiveKind, slug: String, page: u32) -> Result<A
     let (backend, clinic) = crate::site::ssr::clinic()?;
     backend.content.archive(&clinic, kind, &slug, page).await
 }
+
+/// A draft shown through a private preview link.
+#[server]
+pub async fn get_preview(token: String) -> Result<PostPage, AppError> {
+    let (backend, clinic) = crate::site::ssr::clinic()?;
+    backend.content.preview(&clinic, &token).await
+}

@@ -4,13 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{get_archive, get_blog, get_home, get_post};
+use super::api::{get_archive, get_blog, get_home, get_post, get_preview};
+use crate::error::AppError;
 use crate::locations::pages::LocationCard;
 use crate::model::{ArchiveKind, PostList, PostPage, Site, parse_page};
 use crate::network::NetworkIndex;
 use crate::site::{SiteResource, current_clinic};
 use crate::text::{iso, long_date, url_encode};
-use crate::ui::{ErrorView, Pagination, PostCard, TimeAgo};
+use crate::ui::{ErrorView, Pagination, PostCard, TimeAgo, set_status};
 
 fn page_from_query() -> Memo<u32> {
     let query = use_query_map();
@@ -245,6 +246,45 @@ pub fn PostRoute() -> impl IntoView {
                 let clinic = current_clinic().await;
                 match data.await {
                     Ok(page) => view! { <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/preview/:token`: a post behind a private link, exactly as its public
+/// page, with a note that it is not public and `noindex`.
+#[component]
+pub fn PreviewRoute() -> impl IntoView {
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.with(|p| p.get("token").unwrap_or_default()));
+    let data = Resource::new(move || token.get(), get_preview);
+    view! {
+        <Meta name="robots" content="noindex, nofollow" />
+        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let clinic = current_clinic().await;
+                match data.await {
+                    Ok(page) => view! {
+                        <p class="preview-banner wrap narrow" role="note">
+                            "Preview: this post is not public. Please do not share this link further."
+                        </p>
+                        <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() />
+                    }
+                    .into_any(),
+                    Err(AppError::Gone(message)) => {
+                        set_status(410);
+                        view! {
+                            <Title text="Preview link expired" />
+                            <section class="wrap narrow error-page">
+                                <p class="eyebrow">"Preview"</p>
+                                <h1>"This preview link has expired"</h1>
+                                <p>{message}</p>
+                            </section>
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}

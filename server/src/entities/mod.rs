@@ -15,7 +15,9 @@ pub mod post_location;
 pub mod post_redirect;
 pub mod post_revision;
 pub mod post_tag;
+pub mod preview_link;
 pub mod session;
 pub mod tag;
+pub mod term_redirect;
 
 pub use post::PostStatus;
