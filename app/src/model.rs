@@ -90,6 +90,8 @@ pub struct PostDetail {
     pub seo_description: Option<String>,
     pub featured_image: Option<String>,
     pub featured_image_alt: Option<String>,
+    /// `srcset` of an uploaded featured image's resized variants.
+    pub featured_srcset: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -85,4 +85,5 @@ pub trait AdminPort: Send + Sync + 'static {
     ) -> Result<i32, AppError>;
     async fn delete_term(&self, viewer: &Viewer, clinic: &str, kind: ArchiveKind, id: i32) -> Result<(), AppError>;
     async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError>;
+    async fn media(&self, viewer: &Viewer, clinic: &str, flash: Option<Flash>) -> Result<MediaPage, AppError>;
 }

@@ -7,8 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::admin::{
-    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, PostsPage, ResetPasswordPage, ResetRequestPage,
-    RevisionsPage, TermsPage,
+    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, PostsPage, ResetPasswordPage,
+    ResetRequestPage, RevisionsPage, TermsPage,
 };
 use crate::error::AppError;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/posts/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/audit") view=AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/terms") view=TermsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/media") view=MediaPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />

@@ -164,6 +164,34 @@ test('renaming a tag keeps its old address working', async ({ page, request }) =
   expect(old.headers()['location']).toBe('/blog/tag/renamed-topic');
 });
 
+/** A 1×1 PNG, written by hand for the upload test. */
+const PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('an uploaded image with alt text becomes a featured image', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${PMC}/admin/pmc/media`);
+  // A text file named .jpg is refused, with the reason.
+  await page.getByLabel('Image file').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not an image') });
+  await page.getByLabel('Alt text').fill('Our front desk');
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.getByRole('alert')).toContainText('not a JPEG, PNG or WebP image');
+  await expect(page.getByLabel('Alt text')).toHaveValue('Our front desk');
+  await page.getByLabel('Image file').setInputFiles({ name: 'front-desk.png', mimeType: 'image/png', buffer: PIXEL_PNG });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.getByRole('status')).toContainText('Uploaded "front-desk.png"');
+  await expect(page.getByRole('img', { name: 'Our front desk' }).first()).toBeVisible();
+
+  await newPost(page, `Meet our front desk ${Date.now()}`);
+  await page.getByLabel('Choose an uploaded image').selectOption({ label: 'front-desk.png (Our front desk)' });
+  await expect(page.getByLabel('Alt text (required with an image)')).toHaveValue('Our front desk');
+  await page.getByLabel('Text (Markdown)').fill('Say hello when you arrive.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved \d\d:\d\d/);
+});
+
 test('bad input is explained and what was typed stays', async ({ page }) => {
   await signIn(page);
   await newPost(page, `Knee pain basics ${Date.now()}`);
@@ -245,6 +273,8 @@ test('admin pages have no axe violations', async ({ page }) => {
   await check('admin home');
   await page.goto(`${PMC}/admin/pmc/posts`);
   await check('post list');
+  await page.goto(`${PMC}/admin/pmc/media`);
+  await check('images');
   await page.goto(`${PMC}/admin/pmc/terms`);
   await page.getByText(/^Rename/).first().click();
   await check('categories, tags and authors');

@@ -10,6 +10,7 @@ mod m20261121_000003_accounts;
 mod m20261121_000004_sessions;
 mod m20261121_000005_editorial;
 mod m20261121_000006_previews;
+mod m20261121_000007_media;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_sessions::Migration),
             Box::new(m20261121_000005_editorial::Migration),
             Box::new(m20261121_000006_previews::Migration),
+            Box::new(m20261121_000007_media::Migration),
         ]
     }
 }

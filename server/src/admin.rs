@@ -57,6 +57,21 @@ impl From<EditorError> for AppError {
     }
 }
 
+pub fn media_item(m: &crate::entities::media::Model) -> MediaItem {
+    let widths = crate::media::widths_of(m);
+    MediaItem {
+        id: m.id,
+        url: crate::media::default_url(m),
+        srcset: crate::media::srcset(m),
+        thumb_url: format!("/media/{}", crate::media::file_name(m, widths.first().copied().unwrap_or(0))),
+        alt: m.alt.clone(),
+        width: m.width,
+        height: m.height,
+        original_name: m.original_name.clone(),
+        created_at: m.created_at,
+    }
+}
+
 /// The signed-in user, allowed to do `action` in clinic `slug`.
 struct Allowed {
     clinic: clinic::Model,
@@ -195,6 +210,7 @@ impl AdminPort for SqlAdmin {
             public_url: format!("{base}/blog/{}", p.slug),
             timezone: tz.name().to_string(),
             preview_html: p.body_html.clone(),
+            media: crate::media::list(db, a.clinic.id).await.map_err(internal)?.iter().map(media_item).collect(),
             form,
             authors,
             locations,
@@ -319,6 +335,12 @@ impl AdminPort for SqlAdmin {
     async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError> {
         let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
         Ok(crate::posts::terms::merge_tags(&self.db, a.clinic.id, from, into, &a.actor, Utc::now()).await?)
+    }
+
+    async fn media(&self, viewer: &Viewer, clinic: &str, flash: Option<Flash>) -> Result<MediaPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
+        let items = crate::media::list(&self.db, a.clinic.id).await.map_err(internal)?.iter().map(media_item).collect();
+        Ok(MediaPage { items, flash, max_mb: (crate::media::MAX_BYTES / 1_048_576) as u32, now: Utc::now() })
     }
 
     async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError> {

@@ -50,6 +50,12 @@ impl SqlContent {
         };
         let related = read::related(db, &m, &tag_ids, now, 3).await.map_err(internal)?;
         let summary = read::summaries(db, vec![m.clone()]).await.map_err(internal)?.remove(0);
+        let featured_srcset = match m.featured_image.as_deref() {
+            Some(url) => {
+                crate::media::by_url(db, clinic.id, url).await.map_err(internal)?.map(|x| crate::media::srcset(&x))
+            }
+            None => None,
+        };
         Ok(PostPage {
             url: format!("{}/blog/{}", clinic.base_url, m.slug),
             post: PostDetail {
@@ -63,6 +69,7 @@ impl SqlContent {
                 seo_description: m.seo_description,
                 featured_image: m.featured_image,
                 featured_image_alt: m.featured_image_alt,
+                featured_srcset,
             },
             related,
             now,

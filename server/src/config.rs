@@ -32,6 +32,8 @@ pub struct WebSettings {
     pub trust_proxy: bool,
     /// Where outgoing mail goes.
     pub mailer: crate::mail::Mailer,
+    /// Uploaded images (`DATA_DIR/media`).
+    pub media_root: PathBuf,
 }
 
 impl WebSettings {
@@ -41,6 +43,7 @@ impl WebSettings {
             secure_cookies: false,
             trust_proxy: false,
             mailer: crate::mail::Mailer::files(data_dir.join("mail")),
+            media_root: data_dir.join("media"),
         }
     }
 }

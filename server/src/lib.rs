@@ -12,6 +12,7 @@ pub mod demo;
 pub mod entities;
 pub mod locations;
 pub mod mail;
+pub mod media;
 pub mod passwords;
 pub mod posts;
 pub mod slugs;

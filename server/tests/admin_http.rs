@@ -555,3 +555,129 @@ fn a_renamed_category_answers_301_from_its_old_address() {
         t
     }));
 }
+
+fn multipart(cookie: &str, clinic: &str, file_name: &str, bytes: &[u8], alt: &str) -> Request<Body> {
+    let boundary = "cpboundary7d3";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method("POST")
+        .uri(format!("/admin/{clinic}/media"))
+        .header("host", PMC)
+        .header("origin", ORIGIN)
+        .header("cookie", cookie)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        // In 64 KiB pieces, as a browser's upload arrives.
+        .body(Body::from_stream(futures_util::stream::iter(
+            body.chunks(64 * 1024)
+                .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c)))
+                .collect::<Vec<_>>(),
+        )))
+        .unwrap()
+}
+
+fn photo(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn image_uploads_are_checked_resized_and_served_per_clinic() {
+    use clinicpress::entities::media;
+    common::block_on(each_db(|t| async move {
+        let (app, data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "desk@pmc.example", &["pmc:staff:concord"]).await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let desk = sign_in(&app, "desk@pmc.example").await;
+
+        // A good image with alt text: three variants, served with long cache headers.
+        let a = send(&app, multipart(&writer, "pmc", "knee.png", &photo(1800, 1200), "A knee stretch on a mat")).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/pmc/media"));
+        let page = send(&app, get("/admin/pmc/media", Some(&writer))).await;
+        assert!(page.body.contains("Uploaded \"knee.png\""), "{}", page.body);
+        let m = media::Entity::find().one(db).await.unwrap().expect("stored");
+        assert_eq!((m.width, m.height, m.widths.as_str(), m.ext.as_str()), (1800, 1200, "400,800,1600", "jpg"));
+        let file = format!("{}-800.jpg", m.stored_name);
+        assert!(data.join("media").join(m.clinic_id.to_string()).join(&file).is_file());
+        let res = app.clone().oneshot(get(&format!("/media/{file}"), None)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age=31536000"));
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        let other = Request::builder()
+            .uri(format!("/media/{file}"))
+            .header("host", "lakeside.localhost:3000")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, other).await.status, StatusCode::NOT_FOUND, "another clinic's host does not serve it");
+        assert_eq!(send(&app, get("/media/..%2F..%2Fclinicpress.db", None)).await.status, StatusCode::NOT_FOUND);
+
+        // Bad uploads: explained, the typed alt text kept, nothing stored.
+        for (name, bytes, alt, want) in [
+            ("notes.jpg", b"<?php system($_GET['c']); ?>".to_vec(), "alt", "not a JPEG, PNG or WebP image"),
+            ("knee.png", photo(50, 50), "", "alt text is required"),
+            ("huge.png", vec![0x89; 11 * 1024 * 1024], "A big one", "the limit is 10 MB"),
+        ] {
+            let a = send(&app, multipart(&writer, "pmc", name, &bytes, alt)).await;
+            assert_eq!(a.location, "/admin/pmc/media", "{name}");
+            let page = send(&app, get("/admin/pmc/media", Some(&writer))).await;
+            assert!(page.body.contains(want), "{name}: {}", page.body);
+            // (A body over the limit is refused before its fields are read, so only smaller ones keep the alt text.)
+            if !alt.is_empty() && bytes.len() < 1024 * 1024 {
+                assert!(
+                    page.body.contains(&format!("value=\"{alt}\"")),
+                    "{name}: the alt text is kept: {}",
+                    &page.body[page.body.find("form-error").unwrap_or(0)..]
+                        [..600.min(page.body.len() - page.body.find("form-error").unwrap_or(0))]
+                );
+            }
+        }
+        assert_eq!(media::Entity::find().all(db).await.unwrap().len(), 1);
+
+        // Staff may not upload; another clinic does not exist for this user.
+        assert_eq!(
+            send(&app, multipart(&desk, "pmc", "k.png", &photo(10, 10), "x")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(&app, multipart(&writer, "lakeside", "k.png", &photo(10, 10), "x")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(media::Entity::find().all(db).await.unwrap().len(), 1);
+
+        // Attached to a post, the public page offers every width in srcset.
+        let pmc_id = m.clinic_id;
+        let p = post::Entity::find()
+            .filter(post::Column::ClinicId.eq(pmc_id))
+            .filter(post::Column::Status.eq(clinicpress::entities::PostStatus::Published))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, mut form) = clinicpress::posts::editor::load(db, pmc_id, p.id).await.unwrap();
+        form.featured_image = format!("/media/{file}");
+        form.featured_image_alt = "A knee stretch on a mat".into();
+        let actor = clinicpress::audit::Actor { id: None, name: "T".into(), email: "t@pmc.example".into() };
+        clinicpress::posts::editor::save(db, pmc_id, p.id, p.version, &form, &actor, false, chrono::Utc::now())
+            .await
+            .unwrap();
+        let page = send(&app, get(&format!("/blog/{}", p.slug), None)).await;
+        assert!(page.body.contains(&format!("/media/{}-1600.jpg 1600w", m.stored_name)), "{}", page.body);
+        assert!(page.body.contains("alt=\"A knee stretch on a mat\""));
+        t
+    }));
+}

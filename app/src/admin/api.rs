@@ -259,3 +259,15 @@ pub async fn merge_tags(clinic: String, from: i32, into: i32) -> Result<(), AppE
         .await,
     )
 }
+
+/// The media library (and the upload's result message, once).
+#[server(endpoint = "admin/list_media")]
+pub async fn list_media(clinic: String) -> Result<MediaPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.media(&viewer, &clinic, ssr::flash()).await
+        }
+        .await,
+    )
+}

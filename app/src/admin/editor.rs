@@ -111,9 +111,13 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
         public_url,
         timezone,
         preview_html,
+        media,
         ..
     } = data;
     let clinic = StoredValue::new(clinic);
+    let media_alts = StoredValue::new(media.iter().map(|m| (m.url.clone(), m.alt.clone())).collect::<Vec<_>>());
+    let media_options: Vec<(String, String)> =
+        media.iter().map(|m| (m.url.clone(), format!("{} ({})", m.original_name, m.alt))).collect();
     let timezone = StoredValue::new(timezone);
     // A draft's slug follows its title until the slug is edited by hand.
     let slug_touched = RwSignal::new(status != EditorStatus::Draft || initial.slug != suggest_slug(&initial.title));
@@ -515,6 +519,24 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
 
                     {view! { <section class="panel">
                         <h2>"Featured image"</h2>
+                        <label for="media-choice">"Choose an uploaded image"</label>
+                        <select id="media-choice" on:change=move |ev| {
+                            let url = event_target_value(&ev);
+                            let alt = media_alts.with_value(|m| m.iter().find(|(u, _)| *u == url).map(|(_, a)| a.clone()));
+                            edit(&|f| {
+                                f.featured_image = url.clone();
+                                if f.featured_image_alt.trim().is_empty() {
+                                    f.featured_image_alt = alt.clone().unwrap_or_default();
+                                }
+                            });
+                        }>
+                            <option value="">"— none —"</option>
+                            {media_options.clone().into_iter().map(|(url, name)| {
+                                let u = url.clone();
+                                view! { <option value=url selected=move || form.with(|f| f.featured_image == u)>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <p class="hint"><a href=format!("/admin/{}/media", clinic.get_value()) rel="external">"Upload images"</a>" on the Images page."</p>
                         <label for="featured_image">"Image address"</label>
                         <input id="featured_image" aria-describedby="image-error"
                             prop:value=move || form.with(|f| f.featured_image.clone())

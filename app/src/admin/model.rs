@@ -164,6 +164,8 @@ pub struct EditorData {
     pub timezone: String,
     /// The body rendered as the public page shows it (the first preview).
     pub preview_html: String,
+    /// Uploaded images to choose the featured image from.
+    pub media: Vec<MediaItem>,
     pub now: DateTime<Utc>,
 }
 
@@ -279,4 +281,27 @@ pub struct TermForm {
     /// Authors only.
     #[serde(default)]
     pub credentials: String,
+}
+
+/// An uploaded image, as the media library and the editor show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaItem {
+    pub id: i32,
+    /// The URL a post uses (the 800-px variant, or the widest below it).
+    pub url: String,
+    pub srcset: String,
+    pub thumb_url: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+    pub original_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaPage {
+    pub items: Vec<MediaItem>,
+    pub flash: Option<Flash>,
+    pub max_mb: u32,
+    pub now: DateTime<Utc>,
 }

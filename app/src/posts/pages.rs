@@ -332,6 +332,12 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                     <span class="nowrap">{format!("{} min read", s.reading_minutes)}</span>
                 </p>
             </header>
+            {post.featured_image.clone().map(|src| view! {
+                <figure class="wrap narrow featured">
+                    <img src=src srcset=post.featured_srcset.clone() sizes="(min-width: 48rem) 44rem, 100vw"
+                        alt=post.featured_image_alt.clone().unwrap_or_default() />
+                </figure>
+            })}
             <div class="wrap narrow prose" inner_html=post.body_html.clone()></div>
             <footer class="wrap narrow post-footer">
                 {(!post.tags.is_empty()).then(|| {

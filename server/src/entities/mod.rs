@@ -8,6 +8,7 @@ pub mod clinic;
 pub mod clinic_host;
 pub mod location;
 pub mod login_attempt;
+pub mod media;
 pub mod membership;
 pub mod password_reset;
 pub mod post;

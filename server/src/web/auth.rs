@@ -96,7 +96,7 @@ pub async fn current_user(State(state): State<AppState>, session: Session, mut r
     let path = req.uri().path().to_string();
     let signed_in = req.extensions().get::<Viewer>().is_some();
     if req.method() == Method::GET && path.starts_with("/admin") {
-        if public_admin_path(&path) {
+        if public_admin_path(&path) || (signed_in && path.ends_with("/media")) {
             if signed_in && path == "/admin/login" {
                 return Redirect::to("/admin").into_response();
             }

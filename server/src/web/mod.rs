@@ -23,6 +23,7 @@ use crate::clinics::tenancy;
 use crate::config::WebSettings;
 
 pub mod auth;
+pub mod media;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -57,6 +58,8 @@ pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, settings: W
         .route("/admin/logout", post(auth::logout))
         .route("/admin/reset", post(auth::reset_request))
         .route("/admin/reset/{token}", post(auth::reset_complete))
+        .route("/admin/{clinic}/media", post(media::upload).layer(media::body_limit()))
+        .route("/media/{file}", get(media::serve))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -96,9 +96,12 @@ where
 
 /// One multi-thread runtime for every test in a binary, as in production
 /// (Leptos's task executor is process-global and bound to tokio once).
+/// Four workers: the tests of a binary run in parallel and each drives
+/// requests, Leptos rendering and two databases; with two workers a run was
+/// once seen to stall.
 pub fn block_on<F: Future>(f: F) -> F::Output {
     static RT: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+        tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().expect("runtime")
     });
     RT.block_on(f)
 }
