@@ -68,6 +68,6 @@ export default defineConfig({
     stdout: 'ignore' as const,
     stderr: 'pipe' as const,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
-    env: { E2E_PORT: String(port) },
+    env: { E2E_PORT: String(port), E2E_DATA: `${process.env.TMPDIR ?? '/tmp'}/clinicpress-e2e-${port}` },
   })),
 });

@@ -6,6 +6,8 @@
 #   CLINICPRESS_BIN  binary to run (default: ../target/release/clinicpress,
 #                    relative to this folder)
 #   E2E_PORT         port on 127.0.0.1 (default: 3100)
+#   E2E_DATA         data directory, emptied first (default: a new temporary one);
+#                    the admin tests read mailed reset links from E2E_DATA/mail
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${CLINICPRESS_BIN:-"$here/../target/release/clinicpress"}
@@ -15,7 +17,13 @@ if [ ! -x "$bin" ]; then
   exit 1
 fi
 
-data=$(mktemp -d "${TMPDIR:-/tmp}/clinicpress-e2e.XXXXXX")
+if [ -n "${E2E_DATA:-}" ]; then
+  data=$E2E_DATA
+  rm -rf "$data"
+  mkdir -p "$data"
+else
+  data=$(mktemp -d "${TMPDIR:-/tmp}/clinicpress-e2e.XXXXXX")
+fi
 child=
 cleanup() {
   if [ -n "$child" ]; then

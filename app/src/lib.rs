@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod error;
 pub mod model;
+pub mod search;
 pub mod text;
 
 mod locations;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::admin::model::*;
 use crate::error::AppError;
 use crate::model::*;
+use crate::search::model::{SearchQuery, SearchResults, Suggestion};
 
 /// Read access to one clinic's published content.
 #[async_trait::async_trait]
@@ -27,11 +28,20 @@ pub trait ContentPort: Send + Sync + 'static {
     async fn preview(&self, clinic: &ClinicInfo, token: &str) -> Result<PostPage, AppError>;
 }
 
+/// Search in one clinic's published posts.
+#[async_trait::async_trait]
+pub trait SearchPort: Send + Sync + 'static {
+    async fn search(&self, clinic: &ClinicInfo, query: SearchQuery) -> Result<SearchResults, AppError>;
+    /// Titles matching what has been typed so far (the last word may be unfinished).
+    async fn suggest(&self, clinic: &ClinicInfo, text: &str) -> Result<Vec<Suggestion>, AppError>;
+}
+
 /// Shared handle provided as Leptos context.
 #[derive(Clone)]
 pub struct Backend {
     pub content: Arc<dyn ContentPort>,
     pub admin: Arc<dyn AdminPort>,
+    pub search: Arc<dyn SearchPort>,
 }
 
 /// The admin area: every method authorises `viewer` for the clinic first
@@ -74,6 +84,8 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError>;
     async fn create_preview(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<PreviewLink, AppError>;
     async fn audit(&self, viewer: &Viewer, clinic: &str, page: u32) -> Result<AuditPage, AppError>;
+    /// Searches on the clinic's site that found nothing (marketers).
+    async fn search_misses(&self, viewer: &Viewer, clinic: &str) -> Result<SearchMissesPage, AppError>;
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError>;
     async fn save_term(
         &self,

@@ -8,12 +8,13 @@ use leptos_router::{SsrMode, path};
 
 use crate::admin::{
     AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, PostsPage, ResetPasswordPage,
-    ResetRequestPage, RevisionsPage, TermsPage,
+    ResetRequestPage, RevisionsPage, SearchesPage, TermsPage,
 };
 use crate::error::AppError;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
 use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, PreviewRoute, TagRoute};
+use crate::search::pages::SearchPage;
 use crate::ui::{NotFound, SiteFooter, SiteHeader};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/audit") view=AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/media") view=MediaPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/searches") view=SearchesPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />
@@ -126,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/locations/:slug") view=LocationPage ssr=SsrMode::Async />
                     <Route path=path!("/contact") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/preview/:token") view=PreviewRoute ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Chrome top=false />

@@ -6,7 +6,9 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { ADMIN_PORT as PORT, trackWasm, waitForHydration } from './support';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_DATA, ADMIN_PORT as PORT, trackWasm, waitForHydration } from './support';
 
 /** Pain Medicine Consultants on the admin tests' own server. */
 const PMC = `http://pmc.localhost:${PORT}`;
@@ -259,6 +261,69 @@ test('signing in works without JavaScript and keeps the e-mail on error', async 
   await context.close();
 });
 
+test('two tabs saving the same post: the second gets a conflict and keeps its text', async ({ page, context }) => {
+  await signIn(page);
+  const url = await newPost(page, `Two tabs ${Date.now()}`);
+  const other = await context.newPage();
+  await trackWasm(other);
+  await other.goto(url);
+  await waitForHydration(other);
+
+  await page.getByLabel('Text (Markdown)').fill('Written in the first tab.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.save-state')).toContainText(/Saved \d\d:\d\d/);
+
+  await other.getByLabel('Text (Markdown)').fill('Written in the second tab.');
+  await other.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(other.getByRole('alert').filter({ hasText: 'saved a newer version' })).toContainText('Nothing was overwritten');
+  await expect(other.getByLabel('Text (Markdown)')).toHaveValue('Written in the second tab.');
+
+  // Both versions are kept: the first as the post, the second as a revision.
+  await page.goto(`${url}/revisions`);
+  await expect(page.locator('tbody')).toContainText('Not applied');
+  await page.goto(url);
+  await expect(page.getByLabel('Text (Markdown)')).toHaveValue('Written in the first tab.');
+  await other.close();
+});
+
+/** The newest mail in the admin server's mail folder, with quoted-printable soft breaks undone. */
+function newestMail(): string {
+  const dir = join(ADMIN_DATA, 'mail');
+  const files = readdirSync(dir)
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return readFileSync(files[0], 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+}
+
+test('the page a reset link opens explains mistakes and has no axe violations', async ({ page }) => {
+  await page.goto(`${PMC}/admin/reset`);
+  await page.getByLabel('E-mail address').fill('sam@clinicpress.example');
+  await page.getByRole('button', { name: /Send/ }).click();
+  await expect(page.getByRole('status')).toContainText('on its way');
+  let link = '';
+  await expect
+    .poll(() => {
+      const m = newestMail().match(/https?:\/\/[^\s]*\/admin\/reset\/[0-9a-f]{64}/);
+      link = m ? m[0] : '';
+      return newestMail().includes('To: sam@clinicpress.example') ? link : '';
+    })
+    .not.toBe('');
+  const path = new URL(link).pathname;
+  await page.goto(`${PMC}${path}`);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const axe = async (name: string) => {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(results.violations.map((v) => `${name}: ${v.id}`)).toEqual([]);
+  };
+  await axe('reset form');
+  await page.getByLabel('New password', { exact: true }).fill('a brand new password');
+  await page.getByLabel('The same password again').fill('a different password');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await expect(page.getByRole('alert')).toContainText(/differ|match/);
+  await axe('reset form with an error');
+  await page.screenshot({ path: 'test-results/screens/admin-reset.png', fullPage: true });
+});
+
 test('admin pages have no axe violations', async ({ page }) => {
   test.setTimeout(60_000);
   const check = async (name: string) => {
@@ -275,6 +340,11 @@ test('admin pages have no axe violations', async ({ page }) => {
   await check('post list');
   await page.goto(`${PMC}/admin/pmc/media`);
   await check('images');
+  // A search that finds nothing shows up for the clinic's marketers.
+  await page.goto(`${PMC}/search?q=cupping+therapy`);
+  await page.goto(`${PMC}/admin/pmc/searches`);
+  await expect(page.getByRole('cell', { name: 'cupping therapy' })).toBeVisible();
+  await check('searches that found nothing');
   await page.goto(`${PMC}/admin/pmc/terms`);
   await page.getByText(/^Rename/).first().click();
   await check('categories, tags and authors');

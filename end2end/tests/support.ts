@@ -15,6 +15,12 @@ export const PORT = Number(process.env.E2E_PORT ?? 3100);
  */
 export const ADMIN_PORT = Number(process.env.E2E_ADMIN_PORT ?? 3101);
 
+/**
+ * The admin server's data directory (start-server.sh uses E2E_DATA), where
+ * its mail is written as files: the tests read password-reset links there.
+ */
+export const ADMIN_DATA = `${process.env.TMPDIR ?? '/tmp'}/clinicpress-e2e-${ADMIN_PORT}`;
+
 /** The bare host: the network index of every clinic. */
 export const NETWORK = `http://localhost:${PORT}`;
 /** Pain Medicine Consultants (demo clinic slug `pmc`). */

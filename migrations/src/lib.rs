@@ -11,6 +11,7 @@ mod m20261121_000004_sessions;
 mod m20261121_000005_editorial;
 mod m20261121_000006_previews;
 mod m20261121_000007_media;
+mod m20261121_000008_search;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_editorial::Migration),
             Box::new(m20261121_000006_previews::Migration),
             Box::new(m20261121_000007_media::Migration),
+            Box::new(m20261121_000008_search::Migration),
         ]
     }
 }

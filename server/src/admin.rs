@@ -293,6 +293,20 @@ impl AdminPort for SqlAdmin {
         Ok(PreviewLink { url: format!("{base}/preview/{token}"), expires_at })
     }
 
+    async fn search_misses(&self, viewer: &Viewer, clinic: &str) -> Result<SearchMissesPage, AppError> {
+        const DAYS: u32 = 30;
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        let since = (Utc::now() - chrono::Duration::days(DAYS as i64 - 1)).date_naive();
+        let rows = crate::search::misses::list(&self.db, a.clinic.id, since, 200).await.map_err(internal)?;
+        Ok(SearchMissesPage {
+            rows: rows
+                .into_iter()
+                .map(|r| SearchMissRow { day: r.day, query: r.query, count: r.count.max(0) as u32 })
+                .collect(),
+            days: DAYS,
+        })
+    }
+
     async fn audit(&self, viewer: &Viewer, clinic: &str, page: u32) -> Result<AuditPage, AppError> {
         const PER_PAGE: u64 = 50;
         let a = self.allow(viewer, clinic, Action::ViewAudit).await?;

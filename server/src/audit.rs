@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entities::{app_user, audit_log};
+use crate::entities::{app_user, audit_log, membership};
 
 /// Who acted: a user, or the server itself (the scheduled publisher).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,11 @@ pub struct Actor {
 impl Actor {
     pub fn system() -> Self {
         Actor { id: None, name: "Scheduled publisher".into(), email: "system".into() }
+    }
+
+    /// Changes made from the shell (`clinicpress users …`, `provision`).
+    pub fn command_line() -> Self {
+        Actor { id: None, name: "Command line".into(), email: "command line".into() }
     }
 }
 
@@ -69,6 +74,35 @@ pub async fn record_quietly<C: ConnectionTrait>(
     if let Err(e) = record(db, clinic_id, &user.into(), action, target_kind, target_id, summary, Utc::now()).await {
         tracing::error!(error = %e, action, "cannot write the audit log");
     }
+}
+
+/// Record a change to a user once for every clinic they belong to, so each
+/// clinic's admins see it in their log (and a user with no roles still
+/// leaves a row, with no clinic).
+pub async fn record_for_user<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    user: &app_user::Model,
+    action: &str,
+    summary: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let mut clinics: Vec<i32> = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.clinic_id)
+        .collect();
+    clinics.sort_unstable();
+    clinics.dedup();
+    let now = Utc::now();
+    if clinics.is_empty() {
+        return record(db, None, actor, action, "user", Some(user.id), summary, now).await;
+    }
+    for c in clinics {
+        record(db, Some(c), actor, action, "user", Some(user.id), summary, now).await?;
+    }
+    Ok(())
 }
 
 /// One page of a clinic's log, newest first.

@@ -7,18 +7,52 @@ use app::ports::ContentPort;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter};
 
+use std::sync::Arc;
+
 use crate::entities::{author, category, location, post_location, tag};
 use crate::locations::read as loc;
 use crate::posts::read::{self, Filter};
+use crate::search::service::SearchService;
 
 #[derive(Clone)]
 pub struct SqlContent {
     db: DatabaseConnection,
+    search: Arc<SearchService>,
 }
 
 impl SqlContent {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, search: Arc<SearchService>) -> Self {
+        Self { db, search }
+    }
+
+    /// "You might also enjoy": tantivy's more-like-this over the post's
+    /// body, title, tags and category (same clinic, published, not itself);
+    /// while the index cannot answer (being built), posts sharing tags or
+    /// the category instead.
+    async fn related(
+        &self,
+        m: &crate::entities::post::Model,
+        tag_ids: &[i32],
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Vec<PostSummary>, DbErr> {
+        const N: usize = 3;
+        let found = match crate::search::document::load(&self.db, &[m.id]).await?.pop() {
+            Some(doc) => self.search.index().related(&doc, now.timestamp(), N).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "related posts from search failed");
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
+        if found.is_empty() {
+            return read::related(&self.db, m, tag_ids, now, N).await;
+        }
+        let ids: Vec<i32> = found.iter().map(|h| h.post_id).collect();
+        let mut models = read::published(m.clinic_id, now)
+            .filter(crate::entities::post::Column::Id.is_in(ids.clone()))
+            .all(&self.db)
+            .await?;
+        models.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+        read::summaries(&self.db, models).await
     }
 
     /// The full page data of a post (public page and preview alike).
@@ -48,7 +82,7 @@ impl SqlContent {
             Some(id) => author::Entity::find_by_id(id).one(db).await.map_err(internal)?,
             None => None,
         };
-        let related = read::related(db, &m, &tag_ids, now, 3).await.map_err(internal)?;
+        let related = self.related(&m, &tag_ids, now).await.map_err(internal)?;
         let summary = read::summaries(db, vec![m.clone()]).await.map_err(internal)?.remove(0);
         let featured_srcset = match m.featured_image.as_deref() {
             Some(url) => {

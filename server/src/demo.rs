@@ -54,8 +54,9 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
         files.sort_by_key(|f| f.path());
         for f in files {
             let name = f.path().display().to_string();
-            let draft = front_matter::parse_file(f.contents())
+            let mut draft = front_matter::parse_file(f.contents())
                 .map_err(|e| DemoError::Post { file: name.clone(), message: e.to_string() })?;
+            keep_scheduled_ahead(&mut draft, now);
             store::save(&txn, c.id, &draft, now)
                 .await
                 .map_err(|e| DemoError::Post { file: name.clone(), message: e.to_string() })?;
@@ -66,3 +67,30 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
 }
 
 use sea_orm::QueryFilter;
+
+/// A demo post marked "scheduled" whose date has passed would be published
+/// by the background publisher seconds after start; keep it two weeks
+/// ahead so the demo always shows a scheduled post.
+fn keep_scheduled_ahead(draft: &mut front_matter::PostDraft, now: chrono::DateTime<chrono::Utc>) {
+    if draft.status == crate::entities::PostStatus::Scheduled && draft.published_at.is_none_or(|at| at <= now) {
+        draft.published_at = Some(now + chrono::Duration::days(14));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_scheduled_demo_posts_move_ahead() {
+        let src = "---\ntitle: T\ndate: 2020-01-01T00:00:00Z\nstatus: scheduled\n---\nBody\n";
+        let mut d = front_matter::parse_file(src.as_bytes()).unwrap();
+        let now = chrono::Utc::now();
+        keep_scheduled_ahead(&mut d, now);
+        assert_eq!(d.published_at, Some(now + chrono::Duration::days(14)));
+        let future = now + chrono::Duration::days(30);
+        d.published_at = Some(future);
+        keep_scheduled_ahead(&mut d, now);
+        assert_eq!(d.published_at, Some(future), "a future date is kept");
+    }
+}

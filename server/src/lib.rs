@@ -15,5 +15,6 @@ pub mod mail;
 pub mod media;
 pub mod passwords;
 pub mod posts;
+pub mod search;
 pub mod slugs;
 pub mod web;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use clinicpress::accounts::users::{self, RoleArg};
+use clinicpress::search::service::SearchService;
 use clinicpress::{clinics::provision, config, db, demo, posts::import, web};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -60,6 +61,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Rebuild the search index from the database. A running server keeps
+    /// answering from the old index and switches to the new one when done.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -166,7 +170,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             settings.secure_cookies = *secure_cookies;
             settings.trust_proxy = *trust_proxy;
             let publisher = clinicpress::posts::publisher::spawn(conn.clone());
-            let app = web::router(conn, options, settings);
+            let (search, search_state) = SearchService::open(&cli.data_dir).context("cannot open the search index")?;
+            let indexer = search.spawn_indexer(conn.clone(), search_state);
+            let app = web::router(conn, options, settings, search);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?
@@ -182,6 +188,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
             publisher.abort();
+            indexer.abort();
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -199,6 +206,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "provisioned {} clinic(s), {} location(s), {} author(s), {} user(s) from {name}",
                 applied.clinics, applied.locations, applied.authors, applied.users
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let conn = open_db(&cli).await?;
+            let total = clinicpress::search::document::count_published(&conn).await?;
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} posts {elapsed}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            let started = std::time::Instant::now();
+            let (n, name) = clinicpress::search::service::reindex(&conn, &cli.data_dir, |k| bar.inc(k as u64))
+                .await
+                .context("cannot rebuild the search index")?;
+            bar.finish_and_clear();
+            println!(
+                "indexed {n} published post(s) in {:.1} s into {}",
+                started.elapsed().as_secs_f64(),
+                cli.data_dir.join("search").join(name).display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -145,6 +145,13 @@ fn signing_in_out_and_what_a_session_sees() {
         let other = send(&app, get("/admin/lakeside/posts", Some(&cookie))).await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
         assert!(!other.body.contains("Lakeside Family Dermatology"), "the other clinic's name does not leak");
+        // Only the "not found" page: no page heading or forms of the page that was denied.
+        for page in ["posts", "audit", "terms", "media", "searches"] {
+            let other = send(&app, get(&format!("/admin/lakeside/{page}"), Some(&cookie))).await;
+            assert_eq!(other.status, StatusCode::NOT_FOUND, "{page}");
+            assert_eq!(other.body.matches("<h1").count(), 1, "{page}: one heading\n{}", other.body);
+            assert!(!other.body.contains("Start writing") && !other.body.contains("<form class=\"panel"), "{page}");
+        }
         // Signed in, the sign-in page sends to the admin area.
         assert_eq!(send(&app, get("/admin/login", Some(&cookie))).await.location, "/admin");
 
@@ -261,6 +268,7 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         let calls = |clinic: &str, id: i32, version: i32| {
             vec![
                 ("/api/admin/list_posts", format!("clinic={clinic}&query[q]=&query[page]=1"), None),
+                ("/api/admin/list_search_misses", format!("clinic={clinic}"), None),
                 ("/api/admin/get_editor", format!("clinic={clinic}&id={id}"), None),
                 ("/api/admin/check_slug", format!("clinic={clinic}&id={id}&slug=x"), None),
                 ("/api/admin/list_revisions", format!("clinic={clinic}&id={id}"), None),
@@ -342,6 +350,24 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
         assert!(a.body.contains(&ours.title));
+
+        // A 5 MB body reaches the editor's rules and gets their message, not a bare "length limit".
+        let mut big = form.clone();
+        big["title"] = "Huge".into();
+        big["slug"] = ours.slug.clone().into();
+        big["body_md"] = "word ".repeat(1024 * 1024).into();
+        let a = send(
+            &app,
+            json_post(
+                "/api/admin/save_post",
+                Some(&writer),
+                serde_json::json!({"clinic": "pmc", "id": ours.id, "version": ours.version, "form": big, "autosave": false}),
+            ),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &a.body[..a.body.len().min(300)]);
+        assert!(a.body.contains("The text is 5242 KB; the limit is 300 KB"), "{}", &a.body[..a.body.len().min(300)]);
+        assert_eq!(post::Entity::find_by_id(ours.id).one(db).await.unwrap().unwrap(), ours, "nothing saved");
         t
     }));
 }

@@ -11,7 +11,7 @@ use clinicpress::entities::{PostStatus, audit_log, clinic, post, post_revision};
 use clinicpress::posts::editor::{self, EditorError};
 use clinicpress::posts::read;
 use common::each_db;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 async fn clinic_id(db: &DatabaseConnection, slug: &str) -> i32 {
     clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(db).await.unwrap().unwrap().id
@@ -124,7 +124,8 @@ async fn write_save_conflict_publish_and_redirect() {
             assert!(actions.contains(&want), "{want} in {actions:?}");
         }
         assert!(total >= 7);
-        assert_eq!(audit::page(db, lakeside, 0, 50).await.unwrap().1, 0, "nothing logged for the other clinic");
+        let (other, _) = audit::page(db, lakeside, 0, 50).await.unwrap();
+        assert!(other.iter().all(|e| e.target_kind == "user"), "no post entries for the other clinic: {other:?}");
         t
     })
     .await;
@@ -325,6 +326,50 @@ async fn categories_tags_and_authors_rename_merge_and_delete() {
         for want in ["category.save", "category.delete", "tag.merge"] {
             assert!(log.iter().any(|e| e.action == want), "{want}");
         }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn user_changes_from_the_shell_are_in_each_clinics_audit_log() {
+    use clinicpress::accounts::users::{self, RoleArg};
+    each_db(|t| async move {
+        common::with_demo(&t.db).await;
+        let db = &t.db;
+        let (pmc, lakeside) = (clinic_id(db, "pmc").await, clinic_id(db, "lakeside").await);
+        let user_rows = |clinic: i32| async move {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::ClinicId.eq(clinic))
+                .filter(audit_log::Column::TargetKind.eq("user"))
+                .order_by_asc(audit_log::Column::Id)
+                .all(db)
+                .await
+                .unwrap()
+        };
+        // Loading the demo provision file twice logs nothing new the second time.
+        let before = user_rows(pmc).await.len();
+        assert!(before >= 2, "the demo users' creation is logged for pmc");
+        common::with_demo(db).await;
+        assert_eq!(user_rows(pmc).await.len(), before, "an unchanged provision file is not a change");
+
+        let roles: Vec<RoleArg> = vec!["pmc:staff:concord".parse().unwrap()];
+        users::create(db, "desk@pmc.example", "Front Desk", Some("a long enough password"), &roles, false)
+            .await
+            .unwrap();
+        users::set_password(db, "desk@pmc.example", "another long password").await.unwrap();
+        users::set_disabled(db, "desk@pmc.example", true).await.unwrap();
+        users::set_disabled(db, "desk@pmc.example", false).await.unwrap();
+
+        let rows = user_rows(pmc).await;
+        let ours: Vec<_> = rows.iter().skip(before).collect();
+        let actions: Vec<&str> = ours.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["user.create", "user.password", "user.disable", "user.enable"]);
+        assert!(ours.iter().all(|r| r.user_email == "command line" && r.user_id.is_none()));
+        assert!(ours[0].summary.contains("desk@pmc.example") && ours[0].summary.contains("pmc:staff:concord"));
+        assert!(!ours.iter().any(|r| r.summary.contains("another long password")), "no password in the log");
+        // Lakeside's admins see nothing of a pmc-only user.
+        assert!(!user_rows(lakeside).await.iter().any(|r| r.summary.contains("desk@pmc.example")));
         t
     })
     .await;

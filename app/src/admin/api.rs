@@ -215,6 +215,17 @@ pub async fn list_audit(clinic: String, page: u32) -> Result<AuditPage, AppError
     )
 }
 
+#[server(endpoint = "admin/list_search_misses")]
+pub async fn list_search_misses(clinic: String) -> Result<SearchMissesPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.search_misses(&viewer, &clinic).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_terms")]
 pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
     ssr::answer(

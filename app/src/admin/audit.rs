@@ -17,8 +17,6 @@ pub fn AuditLogPage() -> impl IntoView {
     view! {
         <Title text="Audit log · Clinicpress" />
         <section class="wrap admin-page">
-            <h1>"Audit log"</h1>
-            <p class="hint">"Who changed what, and when. Entries cannot be edited or deleted."</p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -27,6 +25,8 @@ pub fn AuditLogPage() -> impl IntoView {
                             let now = log.now;
                             let base = format!("/admin/{}/audit", clinic());
                             view! {
+                                <h1>"Audit log"</h1>
+                                <p class="hint">"Who changed what, and when. Entries cannot be edited or deleted."</p>
                                 <table class="post-table">
                                     <caption class="visually-hidden">"Audit log, newest first"</caption>
                                     <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>

@@ -16,7 +16,6 @@ pub fn MediaPage() -> impl IntoView {
     view! {
         <Title text="Images · Clinicpress" />
         <section class="wrap admin-page">
-            <h1>"Images"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -25,6 +24,7 @@ pub fn MediaPage() -> impl IntoView {
                             let flash = page.flash.clone().unwrap_or_default();
                             let now = page.now;
                             view! {
+                                <h1>"Images"</h1>
                                 {flash.error.clone().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                                 {flash.notice.clone().map(|n| view! { <p class="notice" role="status">{n}</p> })}
                                 <form class="panel upload stack" method="post" action=format!("/admin/{}/media", clinic()) enctype="multipart/form-data">

@@ -10,6 +10,7 @@ mod media;
 pub mod model;
 mod posts;
 mod revisions;
+mod searches;
 mod terms;
 
 pub(crate) use audit::AuditLogPage;
@@ -19,6 +20,7 @@ pub(crate) use editor::EditorPage;
 pub(crate) use media::MediaPage;
 pub(crate) use posts::{AdminHome, PostsPage};
 pub(crate) use revisions::RevisionsPage;
+pub(crate) use searches::SearchesPage;
 pub(crate) use terms::TermsPage;
 
 /// The clinic slug of an admin path: `/admin/pmc/posts/3` → `pmc`.

@@ -255,6 +255,21 @@ pub struct AuditPage {
     pub now: DateTime<Utc>,
 }
 
+/// A search that found nothing, with how often it was asked that day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchMissRow {
+    pub day: chrono::NaiveDate,
+    pub query: String,
+    pub count: u32,
+}
+
+/// The last 30 days of searches that found nothing, most asked first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchMissesPage {
+    pub rows: Vec<SearchMissRow>,
+    pub days: u32,
+}
+
 /// A category, tag or author with the number of posts using it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermRow {

@@ -80,18 +80,6 @@ pub fn PostsPage() -> impl IntoView {
     view! {
         <Title text="Posts · Clinicpress" />
         <section class="wrap admin-page">
-            <div class="page-head">
-                <h1>"Posts"</h1>
-                <ActionForm action=create attr:class="new-post">
-                    <input type="hidden" name="clinic" value=clinic />
-                    <label for="new-title">"New post title"</label>
-                    <input id="new-title" name="title" required maxlength="200"
-                        aria-invalid=move || create_error().is_some().to_string()
-                        aria-describedby="new-title-error" />
-                    <button class="button" type="submit">"Start writing"</button>
-                    <p id="new-title-error" class="field-error" role="alert">{create_error}</p>
-                </ActionForm>
-            </div>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let f = filters();
@@ -101,6 +89,18 @@ pub fn PostsPage() -> impl IntoView {
                             let total: u64 = list.counts.iter().map(|(_, n)| n).sum();
                             let now = list.now;
                             view! {
+                            <div class="page-head">
+                                <h1>"Posts"</h1>
+                                <ActionForm action=create attr:class="new-post">
+                                    <input type="hidden" name="clinic" value=clinic />
+                                    <label for="new-title">"New post title"</label>
+                                    <input id="new-title" name="title" required maxlength="200"
+                                        aria-invalid=move || create_error().is_some().to_string()
+                                        aria-describedby="new-title-error" />
+                                    <button class="button" type="submit">"Start writing"</button>
+                                    <p id="new-title-error" class="field-error" role="alert">{create_error}</p>
+                                </ActionForm>
+                            </div>
                                 <nav class="status-tabs" aria-label="Filter by status">
                                     <a href=format!("/admin/{c}/posts{}", status_query(None, &f.q))
                                         aria-current=(f.status.is_none()).then_some("page")>{format!("All ({total})")}</a>

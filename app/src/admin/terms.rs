@@ -52,9 +52,6 @@ pub fn TermsPage() -> impl IntoView {
     view! {
         <Title text="Categories, tags and authors · Clinicpress" />
         <section class="wrap admin-page">
-            <h1>"Categories, tags and authors"</h1>
-            <p class="hint">"Renaming keeps old addresses working: they redirect to the new one."</p>
-            <div role="alert">{move || problem().map(|m| view! { <p class="form-error">{m}</p> })}</div>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -63,6 +60,9 @@ pub fn TermsPage() -> impl IntoView {
                             let c = clinic();
                             let tags_for_merge = page.tags.clone();
                             view! {
+                                <h1>"Categories, tags and authors"</h1>
+                                <p class="hint">"Renaming keeps old addresses working: they redirect to the new one."</p>
+                                <div role="alert">{move || problem().map(|m| view! { <p class="form-error">{m}</p> })}</div>
                                 <TermSection title="Categories" kind=ArchiveKind::Category rows=page.categories clinic=c.clone() save delete merge others=vec![] />
                                 <TermSection title="Tags" kind=ArchiveKind::Tag rows=page.tags clinic=c.clone() save delete merge others=tags_for_merge />
                                 <TermSection title="Authors" kind=ArchiveKind::Author rows=page.authors clinic=c save delete merge others=vec![] />

@@ -6,6 +6,7 @@ use leptos_meta::{Body, Meta, Title};
 
 use crate::error::AppError;
 use crate::model::{PostSummary, Site};
+use crate::search::pages::SearchBox;
 use crate::site::SiteResource;
 use crate::text::{iso, long_date, relative_time};
 
@@ -45,6 +46,7 @@ pub fn SiteHeader() -> impl IntoView {
                                         <a href="/locations">"Locations"</a>
                                         <a href="/contact">"Contact"</a>
                                     </nav>
+                                    <SearchBox />
                                 }
                                     .into_any()
                             }

@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::authz::{Grant, Principal, Role};
 use super::sessions::DbSessionStore;
+use crate::audit::{self, Actor};
 use crate::entities::{app_user, clinic, location, membership};
 
 /// Shortest password accepted (NIST SP 800-63B suggests at least 8; we ask for more).
@@ -98,6 +99,7 @@ pub async fn create(
     if let Some(pw) = password {
         check_password(pw)?;
     }
+    let hash = password.map(crate::passwords::hash);
     let txn = db.begin().await?;
     if app_user::Entity::find().filter(app_user::Column::Email.eq(&email)).one(&txn).await?.is_some() {
         return Err(UserError::Exists(email));
@@ -106,7 +108,7 @@ pub async fn create(
     let user = app_user::ActiveModel {
         email: Set(email.clone()),
         name: Set(name.trim().to_string()),
-        password_hash: Set(password.map(crate::passwords::hash)),
+        password_hash: Set(hash),
         disabled: Set(false),
         is_owner: Set(owner),
         created_at: Set(now),
@@ -143,6 +145,8 @@ pub async fn create(
         .insert(&txn)
         .await?;
     }
+    let summary = format!("created user {} ({})", user.email, describe_roles(roles));
+    audit::record_for_user(&txn, &Actor::command_line(), &user, "user.create", &summary).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -150,28 +154,52 @@ pub async fn create(
 /// Set a new password and end the user's sessions.
 pub async fn set_password(db: &DatabaseConnection, email: &str, password: &str) -> Result<(), UserError> {
     check_password(password)?;
-    let user = find(db, email).await?;
+    let hash = crate::passwords::hash(password);
+    let txn = db.begin().await?;
+    let user = find(&txn, email).await?;
     let id = user.id;
+    let summary = format!("set a new password for {}", user.email);
+    audit::record_for_user(&txn, &Actor::command_line(), &user, "user.password", &summary).await?;
     let mut am: app_user::ActiveModel = user.into();
-    am.password_hash = Set(Some(crate::passwords::hash(password)));
+    am.password_hash = Set(Some(hash));
     am.updated_at = Set(Utc::now());
-    am.update(db).await?;
+    am.update(&txn).await?;
+    txn.commit().await?;
     DbSessionStore::new(db.clone()).delete_for_user(id).await?;
     Ok(())
 }
 
 /// Disable (or re-enable) a user; disabling ends their sessions.
 pub async fn set_disabled(db: &DatabaseConnection, email: &str, disabled: bool) -> Result<(), UserError> {
-    let user = find(db, email).await?;
+    let txn = db.begin().await?;
+    let user = find(&txn, email).await?;
     let id = user.id;
+    let (action, verb) = if disabled { ("user.disable", "disabled") } else { ("user.enable", "enabled") };
+    audit::record_for_user(&txn, &Actor::command_line(), &user, action, &format!("{verb} {}", user.email)).await?;
     let mut am: app_user::ActiveModel = user.into();
     am.disabled = Set(disabled);
     am.updated_at = Set(Utc::now());
-    am.update(db).await?;
+    am.update(&txn).await?;
+    txn.commit().await?;
     if disabled {
         DbSessionStore::new(db.clone()).delete_for_user(id).await?;
     }
     Ok(())
+}
+
+/// `pmc:marketer, pmc:staff:concord` — or "no roles".
+pub fn describe_roles(roles: &[RoleArg]) -> String {
+    if roles.is_empty() {
+        return "no roles".into();
+    }
+    roles
+        .iter()
+        .map(|r| match &r.location {
+            Some(l) => format!("{}:{}:{l}", r.clinic, r.role.as_str()),
+            None => format!("{}:{}", r.clinic, r.role.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Everyone, with their roles as `clinic:role[:location]`, for `users list`.

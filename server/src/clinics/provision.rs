@@ -9,15 +9,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::accounts::authz::Role;
+use crate::audit::{self, Actor};
 use crate::entities::{app_user, author, clinic, clinic_host, location, membership};
 use crate::locations::hours::WeeklyHours;
+use crate::search::changes::{self, Touching};
 use crate::slugs::{valid_host, valid_slug};
 
 #[derive(Debug, thiserror::Error)]
@@ -377,6 +379,7 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
                 .filter(location::Column::Slug.eq(ls))
                 .one(txn)
                 .await?;
+            let renamed = existing.as_ref().is_some_and(|m| m.name != loc.name.trim());
             let mut am: location::ActiveModel = match existing {
                 Some(m) => m.into(),
                 None => location::ActiveModel { clinic_id: Set(clinic_id), ..Default::default() },
@@ -393,7 +396,11 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
             am.latitude = Set(loc.latitude);
             am.longitude = Set(loc.longitude);
             am.position = Set(pos as i32);
-            am.save(txn).await?;
+            let saved = am.save(txn).await?;
+            if renamed {
+                // Location names are indexed with the posts about them.
+                changes::posts_touching(txn, clinic_id, Touching::Location(*saved.id.as_ref()), now).await?;
+            }
             out.locations += 1;
         }
 
@@ -403,6 +410,7 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
                 .filter(author::Column::Slug.eq(a.slug.get_ref()))
                 .one(txn)
                 .await?;
+            let renamed = existing.as_ref().is_some_and(|m| m.name != a.name.trim());
             let mut am: author::ActiveModel = match existing {
                 Some(m) => m.into(),
                 None => author::ActiveModel { clinic_id: Set(clinic_id), ..Default::default() },
@@ -412,7 +420,10 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
             am.credentials = Set(a.credentials.clone().filter(|s| !s.trim().is_empty()));
             am.bio = Set(a.bio.clone());
             am.photo_url = Set(a.photo.clone());
-            am.save(txn).await?;
+            let saved = am.save(txn).await?;
+            if renamed {
+                changes::posts_touching(txn, clinic_id, Touching::Author(*saved.id.as_ref()), now).await?;
+            }
             out.authors += 1;
         }
     }
@@ -420,6 +431,8 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
     for u in &plan.file.user {
         let email = u.email.get_ref().trim().to_lowercase();
         let existing = app_user::Entity::find().filter(app_user::Column::Email.eq(&email)).one(txn).await?;
+        let old_hash = existing.as_ref().and_then(|m| m.password_hash.clone());
+        let is_new = existing.is_none();
         let mut am: app_user::ActiveModel = match existing {
             Some(m) => m.into(),
             None => app_user::ActiveModel {
@@ -433,11 +446,17 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
         am.name = Set(u.name.trim().to_string());
         am.is_owner = Set(u.owner);
         am.updated_at = Set(now);
+        let mut password_changed = false;
         if let Some(pw) = plan.passwords.get(&email) {
-            am.password_hash = Set(Some(crate::passwords::hash(pw)));
+            // Re-hashing the same password on every run is not a change worth logging.
+            password_changed = !old_hash.as_deref().is_some_and(|h| crate::passwords::verify(pw, h));
+            if password_changed {
+                am.password_hash = Set(Some(crate::passwords::hash(pw)));
+            }
         }
         let user = am.save(txn).await?;
         let user_id = *user.id.as_ref();
+        let old_roles = role_lines(txn, user_id).await?;
         membership::Entity::delete_many().filter(membership::Column::UserId.eq(user_id)).exec(txn).await?;
         for r in &u.roles {
             let Some(cl) = clinic::Entity::find().filter(clinic::Column::Slug.eq(r.clinic.get_ref())).one(txn).await?
@@ -476,8 +495,51 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
             .insert(txn)
             .await?;
         }
+        let new_roles = role_lines(txn, user_id).await?;
+        let mut events = Vec::new();
+        if is_new {
+            events.push(("user.create", format!("created user {email} from the provision file")));
+        } else if old_roles != new_roles {
+            let show = |r: &[(i32, String)]| r.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>().join(", ");
+            events.push((
+                "user.roles",
+                format!("roles of {email} changed from [{}] to [{}]", show(&old_roles), show(&new_roles)),
+            ));
+        }
+        if password_changed && !is_new {
+            events.push(("user.password", format!("set a new password for {email} from the provision file")));
+        }
+        let mut clinics: Vec<Option<i32>> = old_roles.iter().chain(&new_roles).map(|(c, _)| Some(*c)).collect();
+        clinics.sort_unstable();
+        clinics.dedup();
+        if clinics.is_empty() {
+            clinics.push(None);
+        }
+        for (action, summary) in &events {
+            for c in &clinics {
+                audit::record(txn, *c, &Actor::command_line(), action, "user", Some(user_id), summary, now).await?;
+            }
+        }
         out.users += 1;
     }
+    Ok(out)
+}
+
+/// A user's memberships as sorted `(clinic id, "clinic:role[:location]")`, to tell whether they changed.
+async fn role_lines<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<Vec<(i32, String)>, DbErr> {
+    let mut out = Vec::new();
+    for m in membership::Entity::find().filter(membership::Column::UserId.eq(user_id)).all(db).await? {
+        let clinic = clinic::Entity::find_by_id(m.clinic_id).one(db).await?.map(|c| c.slug).unwrap_or_default();
+        let label = match m.location_id {
+            Some(l) => {
+                let loc = location::Entity::find_by_id(l).one(db).await?.map(|l| l.slug).unwrap_or_default();
+                format!("{clinic}:{}:{loc}", m.role)
+            }
+            None => format!("{clinic}:{}", m.role),
+        };
+        out.push((m.clinic_id, label));
+    }
+    out.sort();
     Ok(out)
 }
 

@@ -17,6 +17,8 @@ pub mod post_redirect;
 pub mod post_revision;
 pub mod post_tag;
 pub mod preview_link;
+pub mod search_change;
+pub mod search_miss;
 pub mod session;
 pub mod tag;
 pub mod term_redirect;

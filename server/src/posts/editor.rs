@@ -25,6 +25,7 @@ use crate::audit::{self, Actor};
 use crate::entities::{
     PostStatus, author, category, location, post, post_location, post_redirect, post_revision, post_tag, tag,
 };
+use crate::search::changes;
 use crate::slugs::slugify;
 
 pub const LIST_PAGE_SIZE: u64 = 25;
@@ -358,6 +359,7 @@ async fn apply<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     }
+    changes::post_changed(db, clinic_id, post_id, now).await?;
     Ok(saved)
 }
 
@@ -528,6 +530,7 @@ pub async fn publish(
     am.version = Set(version + 1);
     am.updated_at = Set(now);
     let saved = am.update(&txn).await?;
+    changes::post_changed(&txn, clinic_id, post_id, now).await?;
     let (action_name, summary) = match action {
         PublishAction::PublishNow => ("post.publish", format!("published \"{title}\"")),
         PublishAction::Schedule(_) => (
@@ -566,6 +569,7 @@ pub async fn publish_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
             .exec(&txn)
             .await?;
         if res.rows_affected == 1 {
+            changes::post_changed(&txn, p.clinic_id, p.id, now).await?;
             let when = p.published_at.unwrap_or(now);
             audit::record(
                 &txn,

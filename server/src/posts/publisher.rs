@@ -34,9 +34,13 @@ pub fn spawn(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             run_once(&db).await;
             let now = Utc::now();
-            // Housekeeping rides along: forget old sign-in attempts and expired sessions.
+            // Housekeeping rides along: forget old sign-in attempts, expired
+            // sessions and search changes every index has long applied.
             if let Err(e) = crate::accounts::login::prune(&db, now).await {
                 tracing::warn!(error = %e, "cannot prune old sign-in attempts");
+            }
+            if let Err(e) = crate::search::changes::prune(&db, now - crate::search::changes::KEEP).await {
+                tracing::warn!(error = %e, "cannot prune the search change log");
             }
             let store = crate::accounts::sessions::DbSessionStore::new(db.clone());
             if let Err(e) = tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await {

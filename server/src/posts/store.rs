@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::front_matter::PostDraft;
 use super::markdown;
 use crate::entities::{author, category, location, post, post_location, post_tag, tag};
+use crate::search::changes;
 use crate::slugs::slugify;
 
 #[derive(Debug, thiserror::Error)]
@@ -174,5 +175,6 @@ pub async fn save<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     }
+    changes::post_changed(db, clinic_id, post_id, now).await?;
     Ok(if created { Saved::Created(post_id) } else { Saved::Updated(post_id) })
 }

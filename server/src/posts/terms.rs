@@ -13,6 +13,7 @@ use sea_orm::{
 
 use crate::audit::{self, Actor};
 use crate::entities::{author, category, post, post_tag, tag, term_redirect};
+use crate::search::changes::{self, Touching};
 use crate::slugs::{slugify, valid_slug};
 
 #[derive(Debug, thiserror::Error)]
@@ -239,6 +240,12 @@ pub async fn save(
             if old.slug != slug {
                 redirect(&txn, clinic_id, kind, &old.slug, &slug, id).await?;
             }
+            let touching = match kind {
+                ArchiveKind::Category => Touching::Category(id),
+                ArchiveKind::Tag => Touching::Tag(id),
+                ArchiveKind::Author => Touching::Author(id),
+            };
+            changes::posts_touching(&txn, clinic_id, touching, now).await?;
             (id, format!("renamed {} \"{}\" (/{}) to \"{name}\" (/{slug})", kind_name(kind), old.name, old.slug))
         }
     };
@@ -403,6 +410,7 @@ pub async fn merge_tags(
         .exec(&txn)
         .await?;
     redirect(&txn, clinic_id, ArchiveKind::Tag, &a.slug, &b.slug, into).await?;
+    changes::posts_changed(&txn, clinic_id, &posts, now).await?;
     let summary = format!("merged tag \"{}\" into \"{}\" ({} post(s))", a.name, b.name, posts.len());
     audit::record(&txn, Some(clinic_id), actor, "tag.merge", "tag", Some(into), &summary, now).await?;
     txn.commit().await?;

@@ -21,15 +21,19 @@ use crate::admin::SqlAdmin;
 use crate::backend::SqlContent;
 use crate::clinics::tenancy;
 use crate::config::WebSettings;
+use crate::search::port::SqlSearch;
+use crate::search::service::SearchService;
 
 pub mod auth;
 pub mod media;
+pub mod search;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<WebSettings>,
+    pub search: Arc<SqlSearch>,
 }
 
 /// Leptos options built in code, so the binary needs no Cargo.toml or
@@ -43,11 +47,18 @@ pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -
         .build()
 }
 
-pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, settings: WebSettings) -> Router {
-    let backend =
-        Backend { content: Arc::new(SqlContent::new(db.clone())), admin: Arc::new(SqlAdmin::new(db.clone())) };
+pub fn router(
+    db: DatabaseConnection,
+    leptos_options: LeptosOptions,
+    settings: WebSettings,
+    search: Arc<SearchService>,
+) -> Router {
+    let content = Arc::new(SqlContent::new(db.clone(), search.clone()));
+    let search = Arc::new(SqlSearch::new(db.clone(), search));
+    let backend = Backend { content, admin: Arc::new(SqlAdmin::new(db.clone())), search: search.clone() };
     let sessions = auth::session_layer(DbSessionStore::new(db.clone()), settings.secure_cookies);
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings) };
+    let state =
+        AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings), search };
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
 
@@ -60,12 +71,14 @@ pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, settings: W
         .route("/admin/reset/{token}", post(auth::reset_complete))
         .route("/admin/{clinic}/media", post(media::upload).layer(media::body_limit()))
         .route("/media/{file}", get(media::serve))
+        .route("/api/v1/search", get(search::api_search))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(editor_body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), auth::current_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
@@ -91,6 +104,25 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
         parts.status = status;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Editor calls carrying a post body.
+const EDITOR_CALLS: [&str; 3] = ["/api/admin/save_post", "/api/admin/publish_post", "/api/admin/render_preview"];
+/// Bodies up to this size reach the editor's own rules, which then say
+/// "the text is 5,243 KB; the limit is 300 KB" instead of a bare
+/// "length limit exceeded" from axum's default 2 MB cap.
+const EDITOR_BODY_LIMIT: usize = 12 * 1024 * 1024;
+
+async fn editor_body_limit(req: Request, next: Next) -> Response {
+    use tower::{Layer, ServiceExt};
+    if req.method() == axum::http::Method::POST && EDITOR_CALLS.contains(&req.uri().path()) {
+        let svc = axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT).layer(next);
+        return match svc.oneshot(req).await {
+            Ok(res) => res,
+            Err(never) => match never {},
+        };
+    }
+    next.run(req).await
 }
 
 /// Static files and health checks answer on any host.

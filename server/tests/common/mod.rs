@@ -120,5 +120,8 @@ pub async fn demo_app(db: &DatabaseConnection) -> (axum::Router, std::path::Path
     std::fs::create_dir_all(&site).unwrap();
     let options = clinicpress::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap());
     let settings = clinicpress::config::WebSettings::for_data_dir(&data);
-    (clinicpress::web::router(db.clone(), options, settings), data)
+    let (search, state) = clinicpress::search::service::SearchService::open(&data).unwrap();
+    // Stops by itself when the router (and with it the service) is dropped.
+    search.spawn_indexer(db.clone(), state);
+    (clinicpress::web::router(db.clone(), options, settings, search), data)
 }

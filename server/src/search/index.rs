@@ -1,0 +1,628 @@
+//! One tantivy index: create or open it, write batches of posts with the
+//! id of the last applied change in the commit payload, and answer
+//! searches, suggestions and "related posts".
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+use app::search::model::{MatchMode, SortOrder};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use super::document::IndexedPost;
+use super::query::{self, Options, Parsed, Scope};
+use super::schema::{self, Fields, SCHEMA_VERSION};
+
+/// Memory the writer may use before it flushes a segment (split over its
+/// threads). Set explicitly so indexing 100k posts stays bounded.
+pub const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+pub const WRITER_THREADS: usize = 2;
+/// Characters in a result's snippet.
+const SNIPPET_CHARS: usize = 220;
+/// Most typo expansions looked up per word, for highlighting.
+const MAX_EXPANSIONS: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index was built by another version (schema {found}, expected {SCHEMA_VERSION})")]
+    OtherVersion { found: u32 },
+    #[error("search index was never completely built (an earlier build was interrupted)")]
+    Incomplete,
+    #[error("search index writer is unusable after an earlier failure")]
+    Poisoned,
+}
+
+/// Stored in each commit: how far the index has followed the change log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    pub applied: i64,
+    pub schema: u32,
+    /// False from creation until a full build from the database has
+    /// committed: an index left incomplete by a crash is rebuilt at start.
+    #[serde(default)]
+    pub complete: bool,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    pub fields: Fields,
+}
+
+/// A search answer before names and URLs are added.
+#[derive(Debug, Default)]
+pub struct RawResults {
+    pub hits: Vec<RawHit>,
+    pub total: u64,
+    pub mode: MatchMode,
+    /// (kind, slug, count); kind is category, tag, author or location.
+    pub facets: Vec<(String, String, u64)>,
+    pub suggestion: Option<String>,
+    /// Nothing searchable was typed (empty, or only very common words).
+    pub nothing_to_search: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawHit {
+    pub post_id: i32,
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+    pub category: Option<(String, String)>,
+    pub snippet_html: String,
+}
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub parsed: &'a Parsed,
+    pub scope: Scope,
+    pub sort: SortOrder,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl SearchIndex {
+    /// A fresh index in memory (tests, benchmarks).
+    pub fn in_ram() -> Result<Self, IndexError> {
+        Self::from_index(Index::create_in_ram(schema::schema()))
+    }
+
+    /// A fresh, empty index in `dir` (which must exist and be empty).
+    pub fn create(dir: &Path) -> Result<Self, IndexError> {
+        let index = Index::create_in_dir(dir, schema::schema())?;
+        let me = Self::from_index(index)?;
+        me.write(&[], &[], Payload { applied: 0, schema: SCHEMA_VERSION, complete: false })?;
+        Ok(me)
+    }
+
+    /// Open the index in `dir`; an index of another schema version is an error.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        let index = Index::open_in_dir(dir)?;
+        let me = Self::from_index(index)?;
+        let payload = me.payload()?;
+        if payload.schema != SCHEMA_VERSION || me.index.schema() != schema::schema() {
+            return Err(IndexError::OtherVersion { found: payload.schema });
+        }
+        if !payload.complete {
+            return Err(IndexError::Incomplete);
+        }
+        Ok(me)
+    }
+
+    fn from_index(index: Index) -> Result<Self, IndexError> {
+        schema::register(&index);
+        let fields = Fields::from_schema(&index.schema())?;
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    /// The last committed payload (zero for a new index).
+    pub fn payload(&self) -> Result<Payload, IndexError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default())
+    }
+
+    /// Has a full build from the database committed (see [`Payload::complete`])?
+    pub fn is_complete(&self) -> bool {
+        self.payload().is_ok_and(|p| p.complete)
+    }
+
+    /// Documents visible to searches now.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Replace the documents of `posts` (dropping unpublished ones) and of
+    /// `deleted` ids, and commit with `payload`. Searches see the change
+    /// when this returns.
+    pub fn write(&self, posts: &[IndexedPost], deleted: &[i32], payload: Payload) -> Result<(), IndexError> {
+        let mut w = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        for id in posts.iter().map(|p| p.id).chain(deleted.iter().copied()) {
+            w.delete_term(Term::from_field_u64(self.fields.post_id, id as u64));
+        }
+        for p in posts.iter().filter(|p| p.published) {
+            w.add_document(p.to_document(&self.fields))?;
+        }
+        let mut commit = w.prepare_commit()?;
+        commit.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
+        commit.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Add posts without deleting first (a rebuild into an empty index), no commit.
+    pub fn add_fresh(&self, posts: &[IndexedPost]) -> Result<(), IndexError> {
+        let w = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        for p in posts.iter().filter(|p| p.published) {
+            w.add_document(p.to_document(&self.fields))?;
+        }
+        Ok(())
+    }
+
+    /// Commit what [`add_fresh`](Self::add_fresh) added.
+    pub fn commit(&self, payload: Payload) -> Result<(), IndexError> {
+        self.write(&[], &[], payload)
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Search: every word first; if nothing has them all, any of them.
+    pub fn search(&self, req: &Request<'_>) -> Result<RawResults, IndexError> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let mut built = query::build(f, req.parsed, &req.scope, Options { all_words: true, prefix_last: false });
+        if built.clauses == 0 && !built.browse {
+            return Ok(RawResults { nothing_to_search: true, ..RawResults::default() });
+        }
+        let mut mode = MatchMode::All;
+        let mut total = searcher.search(&built.query, &Count)? as u64;
+        if total == 0 && built.clauses > 1 {
+            built = query::build(f, req.parsed, &req.scope, Options { all_words: false, prefix_last: false });
+            mode = MatchMode::Any;
+            total = searcher.search(&built.query, &Count)? as u64;
+        }
+
+        let mut facets = FacetCollector::for_field("facets");
+        for kind in ["category", "tag", "author", "location"] {
+            facets.add_facet(Facet::from_path([kind]));
+        }
+        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+        // Browsing by filters alone has no relevance to sort by.
+        let sort = if built.browse { SortOrder::Newest } else { req.sort };
+        let (addresses, facet_counts): (Vec<DocAddress>, _) = match sort {
+            SortOrder::Relevance => {
+                let (top, fc) = searcher.search(&built.query, &(top.order_by_score(), facets))?;
+                (top.into_iter().map(|(_, a)| a).collect(), fc)
+            }
+            SortOrder::Newest => {
+                let (top, fc) = searcher
+                    .search(&built.query, &(top.order_by_fast_field::<i64>("published", Order::Desc), facets))?;
+                (top.into_iter().map(|(_, a)| a).collect(), fc)
+            }
+        };
+
+        let mut out_facets = Vec::new();
+        for kind in ["category", "tag", "author", "location"] {
+            for (facet, count) in facet_counts.get(Facet::from_path([kind])) {
+                if let Some(slug) = facet.to_path().get(1) {
+                    out_facets.push((kind.to_string(), slug.to_string(), count));
+                }
+            }
+        }
+
+        let snippets = self.snippet_generator(&searcher, &built.highlight, &built.fuzzy)?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            let doc: TantivyDocument = searcher.doc(a)?;
+            hits.push(self.hit(&doc, Some(&snippets)));
+        }
+        let suggestion = self.spelling(&searcher, req.parsed, &req.scope)?;
+        Ok(RawResults { hits, total, mode, facets: out_facets, suggestion, nothing_to_search: false })
+    }
+
+    /// Titles for the search box: every word, the last one possibly unfinished.
+    pub fn suggest(&self, parsed: &Parsed, scope: &Scope, limit: usize) -> Result<Vec<RawHit>, IndexError> {
+        let searcher = self.reader.searcher();
+        let built = query::build(&self.fields, parsed, scope, Options { all_words: true, prefix_last: true });
+        if built.clauses == 0 {
+            return Ok(Vec::new());
+        }
+        let top = searcher.search(&built.query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out = Vec::new();
+        for (_, a) in top {
+            let doc: TantivyDocument = searcher.doc(a)?;
+            out.push(self.hit(&doc, None));
+        }
+        Ok(out)
+    }
+
+    /// "You might also enjoy": posts like `post` (by body, tags and
+    /// category) in the same clinic, published, not `post` itself.
+    pub fn related(&self, post: &IndexedPost, now: i64, limit: usize) -> Result<Vec<RawHit>, IndexError> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let mut fields: Vec<(tantivy::schema::Field, Vec<OwnedValue>)> = vec![
+            (f.body, vec![OwnedValue::Str(post.body_text.clone())]),
+            (f.title, vec![OwnedValue::Str(post.title.clone())]),
+        ];
+        if !post.tags.is_empty() {
+            fields.push((f.tags, post.tags.iter().map(|t| OwnedValue::Str(t.name.clone())).collect()));
+        }
+        if let Some(c) = &post.category {
+            fields.push((f.category, vec![OwnedValue::Str(c.name.clone())]));
+        }
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency(searcher.num_docs().max(2) * 3 / 4)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(25)
+            .with_min_word_length(3)
+            .with_document_fields(fields);
+        let scope = Scope { clinic_id: post.clinic_id, now, facets: Vec::new() };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
+        clauses.extend(query::scope_clauses(f, &scope));
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_u64(f.post_id, post.id as u64), IndexRecordOption::Basic)),
+        ));
+        let q = BooleanQuery::new(clauses);
+        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out = Vec::new();
+        for (_, a) in top {
+            let doc: TantivyDocument = searcher.doc(a)?;
+            out.push(self.hit(&doc, None));
+        }
+        Ok(out)
+    }
+
+    fn hit(&self, doc: &TantivyDocument, snippets: Option<&SnippetGenerator>) -> RawHit {
+        let f = &self.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let category = doc
+            .get_first(f.category_ref)
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.split_once('\t'))
+            .map(|(a, b)| (a.to_string(), b.to_string()));
+        let snippet_html = match snippets {
+            None => String::new(),
+            Some(g) => {
+                let mut s = g.snippet_from_doc(doc);
+                s.set_snippet_prefix_postfix("<mark>", "</mark>");
+                if s.fragment().is_empty() {
+                    // No word of the query is in the body: the body's start, escaped.
+                    let start: String = text(f.body).chars().take(SNIPPET_CHARS).collect();
+                    app::text::escape_html(&start)
+                } else {
+                    s.to_html()
+                }
+            }
+        };
+        RawHit {
+            post_id: doc.get_first(f.post_id).and_then(|v| v.as_u64()).unwrap_or(0) as i32,
+            slug: text(f.slug),
+            title: text(f.title),
+            published_at: doc.get_first(f.published).and_then(|v| v.as_i64()).unwrap_or(0),
+            category,
+            snippet_html,
+        }
+    }
+
+    /// Highlight the query's own words and the index words its typos matched.
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        highlight: &[String],
+        fuzzy: &[(String, u8)],
+    ) -> Result<SnippetGenerator, IndexError> {
+        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+        for t in highlight {
+            terms.insert(t.clone(), 1.0);
+        }
+        for (t, d) in fuzzy {
+            for found in self.expansions(searcher, t, *d)? {
+                terms.entry(found).or_insert(0.5);
+            }
+        }
+        let mut g = SnippetGenerator::new(terms, schema::english(), self.fields.body, SNIPPET_CHARS);
+        g.set_max_num_chars(SNIPPET_CHARS);
+        Ok(g)
+    }
+
+    /// Body words within `distance` edits of `token`, most frequent first.
+    fn expansions(&self, searcher: &Searcher, token: &str, distance: u8) -> Result<Vec<String>, IndexError> {
+        let fq = FuzzyTermQuery::new(Term::from_field_text(self.fields.body, token), distance, true);
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.fields.body)?;
+            let mut stream = inv.terms().search(fq.automaton()?).into_stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(s) = std::str::from_utf8(stream.key()) {
+                    *found.entry(s.to_string()).or_default() += stream.value().doc_freq as u64;
+                }
+                if found.len() >= MAX_EXPANSIONS * 4 {
+                    break;
+                }
+            }
+        }
+        let mut v: Vec<(String, u64)> = found.into_iter().collect();
+        v.sort_by_key(|b| std::cmp::Reverse(b.1));
+        Ok(v.into_iter().take(MAX_EXPANSIONS).map(|(s, _)| s).collect())
+    }
+
+    /// "Did you mean": each word the index does not know, replaced by the
+    /// most frequent known word within its typo distance (or 1 edit).
+    fn spelling(&self, searcher: &Searcher, parsed: &Parsed, scope: &Scope) -> Result<Option<String>, IndexError> {
+        let mut en = schema::english();
+        let mut fold = schema::folded();
+        let mut changed = false;
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        // Every count is taken within the clinic's visible posts: the term
+        // dictionary is shared by all clinics, and a word only another
+        // clinic (or an unpublished post) uses must never be offered.
+        let in_scope = |field, text: &str| -> Result<usize, IndexError> {
+            let mut clauses = query::scope_clauses(&self.fields, scope);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic)),
+            ));
+            Ok(searcher.search(&BooleanQuery::new(clauses), &Count)?)
+        };
+        for w in &parsed.words {
+            let stems = schema::tokens(&mut en, w);
+            let mut known = true;
+            for (_, t) in &stems {
+                if in_scope(self.fields.body, t)? == 0 && in_scope(self.fields.title, t)? == 0 {
+                    known = false;
+                }
+            }
+            if known || stems.len() != 1 {
+                out.push(w.clone());
+                continue;
+            }
+            let plain = schema::tokens(&mut fold, w).into_iter().map(|t| t.1).next().unwrap_or_default();
+            let d = query::typo_distance(plain.chars().count()).max(1);
+            // Look among whole (unstemmed) words, so the suggestion reads well.
+            let fq = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, &plain), d, true);
+            let mut candidates: BTreeMap<String, u64> = BTreeMap::new();
+            for seg in searcher.segment_readers() {
+                let Ok(inv) = seg.inverted_index(self.fields.words) else { continue };
+                let Ok(aut) = fq.automaton() else { continue };
+                let Ok(mut stream) = inv.terms().search(aut).into_stream() else { continue };
+                while stream.advance() {
+                    if let Ok(s) = std::str::from_utf8(stream.key())
+                        && s != plain
+                    {
+                        *candidates.entry(s.to_string()).or_default() += stream.value().doc_freq as u64;
+                    }
+                }
+            }
+            let mut ranked: Vec<(String, u64)> = candidates.into_iter().collect();
+            ranked.sort_by_key(|(_, df)| std::cmp::Reverse(*df));
+            let mut best: Option<(String, usize)> = None;
+            for (cand, _) in ranked.into_iter().take(MAX_EXPANSIONS) {
+                let n = in_scope(self.fields.words, &cand)?;
+                if n > 0 && best.as_ref().is_none_or(|(_, b)| n > *b) {
+                    best = Some((cand, n));
+                }
+            }
+            match best {
+                Some((s, _)) if seen.insert(s.clone()) => {
+                    changed = true;
+                    out.push(s);
+                }
+                _ => out.push(w.clone()),
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let mut text = out.join(" ");
+        for p in &parsed.phrases {
+            text.push_str(&format!(" \"{p}\""));
+        }
+        for e in &parsed.excluded {
+            text.push_str(&format!(" -{e}"));
+        }
+        Ok(Some(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::document::Named;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn named(slug: &str, name: &str) -> Named {
+        Named { slug: slug.into(), name: name.into() }
+    }
+
+    fn post(id: i32, clinic_id: i32, title: &str, body: &str) -> IndexedPost {
+        IndexedPost {
+            id,
+            clinic_id,
+            published: true,
+            published_at: NOW - 86_400 * i64::from(id),
+            slug: format!("post-{id}"),
+            title: title.into(),
+            excerpt: String::new(),
+            body_text: body.into(),
+            headings: Vec::new(),
+            category: Some(named("pain", "Pain")),
+            tags: Vec::new(),
+            author: None,
+            locations: Vec::new(),
+        }
+    }
+
+    /// Clinic 1: three published posts, one draft, one dated in the future;
+    /// clinic 2: one post about a word clinic 1 never uses.
+    fn fixture() -> SearchIndex {
+        let idx = SearchIndex::in_ram().unwrap();
+        let mut posts = vec![
+            post(1, 1, "Ketamine infusions", "Ketamine infusions can ease stubborn nerve pain for some people."),
+            post(
+                2,
+                1,
+                "Nerve blocks explained",
+                "A nerve block numbs one nerve for hours <script>alert(1)</script> & more.",
+            ),
+            post(3, 1, "Gentle stretching", "Stretching each morning loosens a stiff back."),
+            post(4, 1, "Secret draft about ketamine", "ketamine draft text"),
+            post(5, 1, "Future ketamine article", "ketamine future text"),
+            post(6, 2, "Isotretinoin for acne", "Isotretinoin treats severe acne in teenagers."),
+        ];
+        posts[1].tags = vec![named("nerves", "Nerves")];
+        posts[1].category = Some(named("procedures", "Procedures"));
+        posts[3].published = false;
+        posts[4].published_at = NOW + 86_400;
+        idx.write(&posts, &[], Payload { applied: 6, schema: SCHEMA_VERSION, complete: true }).unwrap();
+        idx
+    }
+
+    fn run(idx: &SearchIndex, clinic_id: i32, text: &str, facets: Vec<Facet>) -> RawResults {
+        let parsed = query::parse(text);
+        let req = Request {
+            parsed: &parsed,
+            scope: Scope { clinic_id, now: NOW, facets },
+            sort: SortOrder::Relevance,
+            offset: 0,
+            limit: 10,
+        };
+        idx.search(&req).unwrap()
+    }
+
+    fn ids(r: &RawResults) -> Vec<i32> {
+        r.hits.iter().map(|h| h.post_id).collect()
+    }
+
+    #[test]
+    fn only_the_clinics_published_posts_are_found() {
+        let idx = fixture();
+        assert_eq!(ids(&run(&idx, 1, "ketamine", vec![])), [1], "no draft, no future post");
+        assert!(ids(&run(&idx, 2, "ketamine", vec![])).is_empty(), "nothing from clinic 1 in clinic 2");
+        assert!(ids(&run(&idx, 1, "isotretinoin", vec![])).is_empty());
+        // Field syntax is just words: it cannot reach another clinic.
+        let r = run(&idx, 1, "clinic_id:2 isotretinoin", vec![]);
+        assert!(ids(&r).is_empty(), "{:?}", r.hits);
+    }
+
+    #[test]
+    fn snippets_highlight_words_and_escape_the_text() {
+        let idx = fixture();
+        let r = run(&idx, 1, "nerve block", vec![]);
+        let hit = r.hits.iter().find(|h| h.post_id == 2).expect("post 2 found");
+        assert!(hit.snippet_html.contains("<mark>"), "{}", hit.snippet_html);
+        assert!(!hit.snippet_html.contains("<script>"), "{}", hit.snippet_html);
+        assert!(
+            hit.snippet_html.contains("&lt;script&gt;") && hit.snippet_html.contains("&amp;"),
+            "{}",
+            hit.snippet_html
+        );
+    }
+
+    #[test]
+    fn exact_words_rank_above_typos_and_typos_still_match() {
+        let idx = SearchIndex::in_ram().unwrap();
+        let posts = vec![
+            post(1, 1, "Stretches", "Gabapentin helps nerve pain."),
+            post(2, 1, "Other", "Gabapentan is how a patient wrote it."),
+        ];
+        idx.write(&posts, &[], Payload::default()).unwrap();
+        assert_eq!(ids(&run(&idx, 1, "gabapentin", vec![])), [1, 2], "exact first, the near miss after");
+        assert_eq!(ids(&run(&idx, 1, "gabapentn", vec![])).len(), 2, "a typo finds both");
+        // Four-letter words are matched exactly only.
+        assert!(ids(&run(&idx, 1, "pian", vec![])).is_empty());
+    }
+
+    #[test]
+    fn all_words_then_any_word() {
+        let idx = fixture();
+        let r = run(&idx, 1, "ketamine nerve", vec![]);
+        assert_eq!((r.mode, ids(&r)), (MatchMode::All, vec![1]));
+        let r = run(&idx, 1, "ketamine stretching", vec![]);
+        assert_eq!(r.mode, MatchMode::Any);
+        assert_eq!(ids(&r).len(), 2);
+        let r = run(&idx, 1, "nerve -ketamine", vec![]);
+        assert_eq!(ids(&r), [2]);
+        let r = run(&idx, 1, "\"stubborn nerve\"", vec![]);
+        assert_eq!(ids(&r), [1]);
+        assert!(ids(&run(&idx, 1, "\"nerve stubborn\"", vec![])).is_empty());
+        assert!(run(&idx, 1, "the and of", vec![]).nothing_to_search);
+    }
+
+    #[test]
+    fn facets_count_and_filter_and_browse_without_words() {
+        let idx = fixture();
+        let r = run(&idx, 1, "nerve", vec![]);
+        assert!(r.facets.contains(&("category".into(), "procedures".into(), 1)), "{:?}", r.facets);
+        assert!(r.facets.contains(&("tag".into(), "nerves".into(), 1)), "{:?}", r.facets);
+        let r = run(&idx, 1, "nerve", vec![Facet::from_path(["category", "pain"])]);
+        assert_eq!(ids(&r), [1]);
+        // Filters alone list what they leave, newest first.
+        let r = run(&idx, 1, "", vec![Facet::from_path(["category", "pain"])]);
+        assert!(!r.nothing_to_search);
+        assert_eq!(ids(&r), [1, 3]);
+    }
+
+    #[test]
+    fn suggestions_match_the_word_being_typed() {
+        let idx = fixture();
+        let parsed = query::parse("stretch");
+        let scope = Scope { clinic_id: 1, now: NOW, facets: vec![] };
+        let found: Vec<i32> = idx.suggest(&parsed, &scope, 5).unwrap().iter().map(|h| h.post_id).collect();
+        assert_eq!(found, [3]);
+        let parsed = query::parse("ketam");
+        let found: Vec<i32> = idx.suggest(&parsed, &scope, 5).unwrap().iter().map(|h| h.post_id).collect();
+        assert_eq!(found, [1], "a prefix of the last word; no draft, no future post");
+    }
+
+    #[test]
+    fn spelling_suggestions_come_from_the_clinics_own_words() {
+        let idx = fixture();
+        assert_eq!(run(&idx, 1, "ketamime", vec![]).suggestion.as_deref(), Some("ketamine"));
+        assert_eq!(run(&idx, 2, "isotretinoim", vec![]).suggestion.as_deref(), Some("isotretinoin"));
+        // Clinic 2 has never written "ketamine": it must not learn that word from clinic 1.
+        assert_eq!(run(&idx, 2, "ketamime", vec![]).suggestion, None);
+        // Nor from a draft of its own clinic.
+        assert_eq!(run(&idx, 1, "secrt", vec![]).suggestion, None);
+    }
+
+    #[test]
+    fn related_posts_stay_in_the_clinic_and_skip_the_post_itself() {
+        let idx = fixture();
+        let me = post(1, 1, "Ketamine infusions", "Ketamine infusions can ease stubborn nerve pain for some people.");
+        let found: Vec<i32> = idx.related(&me, NOW, 5).unwrap().iter().map(|h| h.post_id).collect();
+        assert!(!found.contains(&1) && !found.contains(&4) && !found.contains(&5) && !found.contains(&6), "{found:?}");
+        assert!(found.contains(&2), "the other nerve article: {found:?}");
+    }
+
+    #[test]
+    fn a_rewrite_replaces_and_a_deletion_removes() {
+        let idx = fixture();
+        let mut p = post(3, 1, "Gentle yoga", "Yoga for a stiff back.");
+        idx.write(std::slice::from_ref(&p), &[], Payload { applied: 7, ..idx.payload().unwrap() }).unwrap();
+        assert!(ids(&run(&idx, 1, "stretching", vec![])).is_empty());
+        assert_eq!(ids(&run(&idx, 1, "yoga", vec![])), [3]);
+        p.published = false;
+        idx.write(&[p], &[2], Payload { applied: 8, ..idx.payload().unwrap() }).unwrap();
+        assert!(ids(&run(&idx, 1, "yoga", vec![])).is_empty(), "unpublished");
+        assert!(ids(&run(&idx, 1, "block", vec![])).is_empty(), "deleted");
+        assert_eq!(idx.payload().unwrap(), Payload { applied: 8, schema: SCHEMA_VERSION, complete: true });
+    }
+}
