@@ -70,6 +70,8 @@ pub trait AdminPort: Send + Sync + 'static {
         version: i32,
         action: PublishAction,
     ) -> Result<Saved, AppError>;
+    /// Delete a draft or archived post for good (with its revisions).
+    async fn delete_post(&self, viewer: &Viewer, clinic: &str, post_id: i32, version: i32) -> Result<(), AppError>;
     async fn preview(&self, viewer: &Viewer, clinic: &str, markdown: &str) -> Result<String, AppError>;
     async fn check_slug(&self, viewer: &Viewer, clinic: &str, post_id: i32, slug: &str) -> Result<SlugCheck, AppError>;
     async fn revisions(&self, viewer: &Viewer, clinic: &str, post_id: i32) -> Result<RevisionsPage, AppError>;

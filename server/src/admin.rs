@@ -247,6 +247,12 @@ impl AdminPort for SqlAdmin {
         self.saved(a.clinic.id, &p).await
     }
 
+    async fn delete_post(&self, viewer: &Viewer, clinic: &str, post_id: i32, version: i32) -> Result<(), AppError> {
+        let a = self.allow(viewer, clinic, Action::EditPosts).await?;
+        editor::delete(&self.db, a.clinic.id, post_id, version, &a.actor, Utc::now()).await?;
+        Ok(())
+    }
+
     async fn preview(&self, viewer: &Viewer, clinic: &str, md: &str) -> Result<String, AppError> {
         self.allow(viewer, clinic, Action::EditPosts).await?;
         if md.len() > rules::MAX_BODY_BYTES {

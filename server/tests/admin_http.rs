@@ -265,9 +265,32 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
             "featured_image_alt": ""
         });
         // (server function, body) for a pmc post and for a lakeside post.
-        let calls = |clinic: &str, id: i32, version: i32| {
+        let calls = |clinic: &str, id: i32, version: i32, (t1, t2): (i32, i32)| {
             vec![
+                ("/api/admin/get_admin_context", format!("clinic={clinic}"), None),
                 ("/api/admin/list_posts", format!("clinic={clinic}&query[q]=&query[page]=1"), None),
+                ("/api/admin/diff_revisions", format!("clinic={clinic}&id={id}&from=1&to=1"), None),
+                ("/api/admin/create_preview", format!("clinic={clinic}&id={id}"), None),
+                ("/api/admin/list_audit", format!("clinic={clinic}&page=1"), None),
+                ("/api/admin/list_terms", format!("clinic={clinic}"), None),
+                (
+                    "/api/admin/save_term",
+                    format!("clinic={clinic}&kind=Tag&form[name]=Hijack&form[slug]=hijack&form[credentials]="),
+                    None,
+                ),
+                (
+                    "/api/admin/save_term",
+                    format!("clinic={clinic}&kind=Tag&id={t1}&form[name]=Hijack&form[slug]=hijack&form[credentials]="),
+                    None,
+                ),
+                ("/api/admin/delete_term", format!("clinic={clinic}&kind=Tag&id={t1}"), None),
+                ("/api/admin/merge_tags", format!("clinic={clinic}&from={t1}&into={t2}"), None),
+                ("/api/admin/list_media", format!("clinic={clinic}"), None),
+                (
+                    "/api/admin/delete_post",
+                    String::new(),
+                    Some(serde_json::json!({"clinic": clinic, "id": id, "version": version})),
+                ),
                 ("/api/admin/list_search_misses", format!("clinic={clinic}"), None),
                 ("/api/admin/get_editor", format!("clinic={clinic}&id={id}"), None),
                 ("/api/admin/check_slug", format!("clinic={clinic}&id={id}&slug=x"), None),
@@ -296,14 +319,52 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
         let ours = post::Entity::find().filter(post::Column::ClinicId.eq(pmc_id)).one(db).await.unwrap().unwrap();
         let posts_before = post::Entity::find().count(db).await.unwrap();
+        let tags_before = clinicpress::entities::tag::Entity::find().all(db).await.unwrap();
+        let two_tags = |clinic_id: i32| {
+            let mut ids = tags_before.iter().filter(|t| t.clinic_id == clinic_id).map(|t| t.id);
+            (ids.next().unwrap(), ids.next().unwrap())
+        };
+        let (pmc_tags, lakeside_tags) = (two_tags(pmc_id), two_tags(lakeside_id));
+        user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
 
-        for (who, cookie, clinic, id, version, want) in [
-            ("nobody", None, "pmc", ours.id, ours.version, StatusCode::UNAUTHORIZED),
-            ("pmc staff", Some(desk.as_str()), "pmc", ours.id, ours.version, StatusCode::FORBIDDEN),
-            ("pmc marketer", Some(writer.as_str()), "lakeside", theirs.id, theirs.version, StatusCode::NOT_FOUND),
-            ("pmc marketer", Some(writer.as_str()), "no-such-clinic", theirs.id, theirs.version, StatusCode::NOT_FOUND),
+        for (who, cookie, clinic, id, version, tags, want) in [
+            ("nobody", None, "pmc", ours.id, ours.version, pmc_tags, StatusCode::UNAUTHORIZED),
+            ("pmc staff", Some(desk.as_str()), "pmc", ours.id, ours.version, pmc_tags, StatusCode::FORBIDDEN),
+            (
+                "pmc staff",
+                Some(desk.as_str()),
+                "lakeside",
+                theirs.id,
+                theirs.version,
+                lakeside_tags,
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "pmc marketer",
+                Some(writer.as_str()),
+                "lakeside",
+                theirs.id,
+                theirs.version,
+                lakeside_tags,
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "pmc marketer",
+                Some(writer.as_str()),
+                "no-such-clinic",
+                theirs.id,
+                theirs.version,
+                lakeside_tags,
+                StatusCode::NOT_FOUND,
+            ),
+            ("lakeside admin", Some(boss.as_str()), "pmc", ours.id, ours.version, pmc_tags, StatusCode::NOT_FOUND),
         ] {
-            for (path, body, json) in calls(clinic, id, version) {
+            for (path, body, json) in calls(clinic, id, version, tags) {
+                // A staff member may see which clinics they work in; everything else is denied.
+                if path == "/api/admin/get_admin_context" && want == StatusCode::FORBIDDEN {
+                    continue;
+                }
                 let req = match json {
                     Some(j) => json_post(path, cookie, j),
                     None => {
@@ -328,6 +389,8 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         );
         assert_eq!(post::Entity::find_by_id(theirs.id).one(db).await.unwrap().unwrap(), theirs);
         assert_eq!(post::Entity::find_by_id(ours.id).one(db).await.unwrap().unwrap(), ours);
+        assert_eq!(clinicpress::entities::tag::Entity::find().all(db).await.unwrap(), tags_before);
+        assert_eq!(clinicpress::entities::preview_link::Entity::find().count(db).await.unwrap(), 0);
 
         // A pmc post addressed through the lakeside slug is not found either.
         // Malformed calls are a 400, never a 500.

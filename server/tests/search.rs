@@ -17,7 +17,7 @@ use clinicpress::entities::{clinic, post, search_miss};
 use clinicpress::posts::editor;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -281,7 +281,7 @@ fn the_search_page_shows_results_facets_and_help() {
 }
 
 #[test]
-fn search_follows_publish_edit_rename_and_unpublish() {
+fn search_follows_publish_edit_rename_unpublish_archive_and_delete() {
     common::block_on(common::each_db(|t| async move {
         let db = &t.db;
         let app = ready(db).await;
@@ -334,8 +334,37 @@ fn search_follows_publish_edit_rename_and_unpublish() {
         })
         .await;
         // Unpublished: gone.
-        editor::publish(db, pmc, p.id, p.version, &PublishAction::Unpublish, &actor, Utc::now()).await.unwrap();
+        let p = editor::publish(db, pmc, p.id, p.version, &PublishAction::Unpublish, &actor, Utc::now()).await.unwrap();
         eventually(&app, PMC, &q("balneotherapy"), |v| v["total"] == 0).await;
+        // Published again under a new slug: found at the new address only.
+        let p =
+            editor::publish(db, pmc, p.id, p.version, &PublishAction::PublishNow, &actor, Utc::now()).await.unwrap();
+        let mut moved = edited.clone();
+        moved.slug = "balneotherapy-for-stiff-joints".into();
+        let p = editor::save(db, pmc, p.id, p.version, &moved, &actor, false, Utc::now()).await.unwrap();
+        let v = eventually(&app, PMC, &q("balneotherapy"), |v| slugs(v) == ["balneotherapy-for-stiff-joints"]).await;
+        assert!(v["hits"][0]["url"].as_str().unwrap().ends_with("/blog/balneotherapy-for-stiff-joints"), "{v}");
+        // A live post cannot be deleted; archived, it leaves search, then it can.
+        assert!(matches!(
+            editor::delete(db, pmc, p.id, p.version, &actor, Utc::now()).await,
+            Err(editor::EditorError::Invalid(_))
+        ));
+        let p = editor::publish(db, pmc, p.id, p.version, &PublishAction::Archive, &actor, Utc::now()).await.unwrap();
+        eventually(&app, PMC, &q("balneotherapy"), |v| v["total"] == 0).await;
+        let title = editor::delete(db, pmc, p.id, p.version, &actor, Utc::now()).await.unwrap();
+        assert_eq!(title, "Hydrotherapy for stiff joints");
+        assert!(post::Entity::find_by_id(p.id).one(db).await.unwrap().is_none());
+        let logged = clinicpress::entities::audit_log::Entity::find()
+            .filter(clinicpress::entities::audit_log::Column::Action.eq("post.delete"))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(logged, 1);
+        // Deleting it again, or from another clinic, finds nothing.
+        assert!(matches!(
+            editor::delete(db, pmc, p.id, p.version, &actor, Utc::now()).await,
+            Err(editor::EditorError::NotFound)
+        ));
         t
     }));
 }

@@ -133,6 +133,18 @@ pub async fn publish_post(clinic: String, id: i32, version: i32, action: Publish
     )
 }
 
+/// Delete a draft or archived post, with its revisions.
+#[server(endpoint = "admin/delete_post", input = Json)]
+pub async fn delete_post(clinic: String, id: i32, version: i32) -> Result<(), AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.delete_post(&viewer, &clinic, id, version).await
+        }
+        .await,
+    )
+}
+
 /// Markdown → the sanitised HTML the public page shows (the same renderer).
 #[server(endpoint = "admin/render_preview", input = Json)]
 pub async fn render_preview(clinic: String, markdown: String) -> Result<String, AppError> {

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{check_slug, create_preview, get_editor, publish_post, render_preview, save_post};
+use super::api::{check_slug, create_preview, delete_post, get_editor, publish_post, render_preview, save_post};
 use super::model::{EditorData, EditorStatus, PostForm, PublishAction, Saved};
 use crate::error::AppError;
 use crate::ui::ErrorView;
@@ -241,6 +241,34 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
         });
     };
 
+    let remove = move || {
+        #[cfg(feature = "hydrate")]
+        {
+            let sure = window()
+                .confirm_with_message("Delete this post and all its revisions for good? This cannot be undone.")
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+        }
+        spawn_local(async move {
+            busy.set(true);
+            let result = delete_post(clinic.get_value(), id, version.get_untracked()).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    dirty.set(false);
+                    let list = format!("/admin/{}/posts", clinic.get_value());
+                    #[cfg(feature = "hydrate")]
+                    let _ = window().location().set_href(&list);
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = list;
+                }
+                Err(e) => show_error(e),
+            }
+        });
+    };
+
     // Autosave drafts, and warn before leaving with unsaved changes (browser only).
     #[cfg(feature = "hydrate")]
     {
@@ -432,6 +460,9 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
                         })}
                         {move || (status.get() != EditorStatus::Archived).then(|| view! {
                             <button class="link-button" type="button" on:click=move |_| publish(PublishAction::Archive)>"Archive"</button>
+                        })}
+                        {move || matches!(status.get(), EditorStatus::Draft | EditorStatus::Archived).then(|| view! {
+                            <button class="link-button danger" type="button" disabled=move || busy.get() on:click=move |_| remove()>"Delete permanently"</button>
                         })}
                         <p>
                             {move || (status.get() == EditorStatus::Published).then(|| view! { <a href=public_url.get() rel="external">"View the post"</a>" · " })}

@@ -550,6 +550,34 @@ pub async fn publish(
     Ok(saved)
 }
 
+/// Delete a draft or archived post for good, with its revisions, redirects
+/// and preview links (a live or scheduled post must be unpublished or
+/// archived first, so nothing public disappears by one click). Returns its title.
+pub async fn delete(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    post_id: i32,
+    base_version: i32,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<String, EditorError> {
+    let txn = db.begin().await?;
+    let current = find_post(&txn, clinic_id, post_id).await?;
+    if current.version != base_version {
+        return Err(EditorError::Conflict(
+            "This post was changed elsewhere since you opened it. Reload the page to see the newest version, then try again.".into(),
+        ));
+    }
+    rules::can_delete(current.status).map_err(|m| EditorError::field("status", m))?;
+    let title = current.title.clone();
+    post::Entity::delete_by_id(current.id).exec(&txn).await?;
+    changes::post_changed(&txn, clinic_id, post_id, now).await?;
+    let summary = format!("deleted \"{title}\" and its revisions");
+    audit::record(&txn, Some(clinic_id), actor, "post.delete", "post", Some(post_id), &summary, now).await?;
+    txn.commit().await?;
+    Ok(title)
+}
+
 /// Publish every scheduled post that is due (all clinics). Returns (clinic, post) ids.
 pub async fn publish_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<(i32, i32)>, sea_orm::DbErr> {
     let due = post::Entity::find()

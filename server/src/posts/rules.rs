@@ -205,9 +205,27 @@ pub fn transition(
     }
 }
 
+/// Only posts nobody can read may be deleted: drafts and archived posts.
+pub fn can_delete(status: PostStatus) -> Result<(), &'static str> {
+    match status {
+        PostStatus::Draft | PostStatus::Archived => Ok(()),
+        PostStatus::Published | PostStatus::Scheduled => {
+            Err("Unpublish or archive the post before deleting it, so nothing public disappears by accident.")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_unreadable_posts_can_be_deleted() {
+        assert!(can_delete(PostStatus::Draft).is_ok());
+        assert!(can_delete(PostStatus::Archived).is_ok());
+        assert!(can_delete(PostStatus::Published).is_err());
+        assert!(can_delete(PostStatus::Scheduled).is_err());
+    }
 
     fn form(title: &str, slug: &str) -> PostForm {
         PostForm { title: title.into(), slug: slug.into(), body_md: "Hello".into(), ..PostForm::default() }
