@@ -12,6 +12,7 @@ mod m20261121_000005_editorial;
 mod m20261121_000006_previews;
 mod m20261121_000007_media;
 mod m20261121_000008_search;
+mod m20261202_000009_audit_append_only;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_previews::Migration),
             Box::new(m20261121_000007_media::Migration),
             Box::new(m20261121_000008_search::Migration),
+            Box::new(m20261202_000009_audit_append_only::Migration),
         ]
     }
 }

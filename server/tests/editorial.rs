@@ -374,3 +374,34 @@ async fn user_changes_from_the_shell_are_in_each_clinics_audit_log() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes_and_deletions() {
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
+    each_db(|t| async move {
+        common::with_demo(&t.db).await;
+        let db = &t.db;
+        let pmc = clinic_id(db, "pmc").await;
+        let uid = clinicpress::entities::app_user::Entity::find().one(db).await.unwrap().unwrap().id;
+        let actor = Actor { id: Some(uid), ..maria() };
+        audit::record(db, Some(pmc), &actor, "post.update", "post", Some(1), "saved \"A\"", Utc::now()).await.unwrap();
+        let row = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).one(db).await.unwrap().unwrap();
+
+        let mut am = row.clone().into_active_model();
+        am.summary = Set("nothing happened".into());
+        assert!(am.update(db).await.is_err(), "{}: rewriting a row is refused", t.backend);
+        let mut am = row.clone().into_active_model();
+        am.user_email = Set("someone-else@pmc.example".into());
+        assert!(am.update(db).await.is_err(), "{}: changing who did it is refused", t.backend);
+        assert!(audit_log::Entity::delete_by_id(row.id).exec(db).await.is_err(), "{}: deleting is refused", t.backend);
+        assert!(db.execute_unprepared("DELETE FROM audit_log").await.is_err(), "{}: even in bulk", t.backend);
+        // A removed user leaves their rows, with the copied e-mail: only the link goes.
+        let mut am = row.clone().into_active_model();
+        am.user_id = Set(None);
+        am.update(db).await.unwrap();
+        let after = audit_log::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
+        assert_eq!((after.summary.as_str(), after.user_email.as_str()), ("saved \"A\"", "maria@pmc.example"));
+        t
+    })
+    .await;
+}

@@ -29,12 +29,14 @@ pub fn MediaPage() -> impl IntoView {
                                 {flash.notice.clone().map(|n| view! { <p class="notice" role="status">{n}</p> })}
                                 <form class="panel upload stack" method="post" action=format!("/admin/{}/media", clinic()) enctype="multipart/form-data">
                                     <h2>"Upload an image"</h2>
-                                    <label for="file">"Image file"</label>
-                                    <p class="hint" id="file-hint">{format!("JPEG, PNG or WebP, up to {} MB. Smaller copies for phones and screens are made automatically.", page.max_mb)}</p>
-                                    <input id="file" name="file" type="file" accept="image/jpeg,image/png,image/webp" required aria-describedby="file-hint" />
+                                    // Alt text first: the browser sends fields in this order, so what was
+                                    // typed reaches the server even when the file is refused as too large.
                                     <label for="alt">"Alt text"</label>
                                     <p class="hint" id="alt-hint">"Describe the image for people who cannot see it, e.g. \u{201c}A physiotherapist guiding a patient through a knee stretch\u{201d}."</p>
                                     <input id="alt" name="alt" required maxlength="300" aria-describedby="alt-hint" value=flash.email.clone() />
+                                    <label for="file">"Image file"</label>
+                                    <p class="hint" id="file-hint">{format!("JPEG, PNG or WebP, up to {} MB. Smaller copies for phones and screens are made automatically.", page.max_mb)}</p>
+                                    <input id="file" name="file" type="file" accept="image/jpeg,image/png,image/webp" required aria-describedby="file-hint" />
                                     <button class="button" type="submit">"Upload"</button>
                                 </form>
                                 {if page.items.is_empty() {

@@ -18,8 +18,41 @@ use crate::entities::clinic;
 use crate::media::{self, MediaError};
 
 /// Requests larger than this are cut off while reading (a little above the file limit).
+///
+/// The file itself is limited to [`media::MAX_BYTES`] while it streams in
+/// (see [`read_file`]); the request may be larger so that a too-large
+/// file is read to the end and answered with a message that keeps the
+/// typed alt text, instead of a connection cut mid-upload.
 pub fn body_limit() -> DefaultBodyLimit {
-    DefaultBodyLimit::max(media::MAX_BYTES + 256 * 1024)
+    DefaultBodyLimit::max(MAX_REQUEST_BYTES)
+}
+
+/// Uploads above this are cut off by the server.
+const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
+/// Read the file field up to [`media::MAX_BYTES`]; past that, drain the rest
+/// (up to the request limit) and report it too large.
+async fn read_file(field: &mut axum::extract::multipart::Field<'_>) -> Result<Vec<u8>, MediaError> {
+    let too_large = || MediaError::TooLarge(media::MAX_BYTES as f64 / 1_048_576.0 + 0.1);
+    let mut buf = Vec::new();
+    let mut over = false;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if !over && buf.len() + chunk.len() > media::MAX_BYTES {
+                    over = true;
+                    buf = Vec::new();
+                }
+                if !over {
+                    buf.extend_from_slice(&chunk);
+                }
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(MediaError::NoFile),
+        }
+    }
+    if over { Err(too_large()) } else { Ok(buf) }
 }
 
 pub async fn serve(State(state): State<AppState>, site: Option<Extension<Site>>, Path(file): Path<String>) -> Response {
@@ -82,12 +115,18 @@ pub async fn upload(
     let mut failure: Option<MediaError> = None;
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) => {
+            Ok(Some(mut field)) => {
                 let name = field.name().unwrap_or_default().to_string();
                 let file_name = field.file_name().unwrap_or_default().to_string();
+                if name == "file" {
+                    match read_file(&mut field).await {
+                        Ok(bytes) => file = Some((file_name, bytes)),
+                        Err(e) => failure = Some(e),
+                    }
+                    continue;
+                }
                 match field.bytes().await {
                     Ok(bytes) if name == "alt" => alt = String::from_utf8_lossy(&bytes).into_owned(),
-                    Ok(bytes) if name == "file" => file = Some((file_name, bytes.to_vec())),
                     Ok(_) => {}
                     Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                         failure = Some(MediaError::TooLarge(media::MAX_BYTES as f64 / 1_048_576.0 + 0.1));
