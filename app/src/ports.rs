@@ -89,6 +89,11 @@ pub trait AdminPort: Send + Sync + 'static {
     /// Searches on the clinic's site that found nothing (marketers).
     async fn search_misses(&self, viewer: &Viewer, clinic: &str) -> Result<SearchMissesPage, AppError>;
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError>;
+    /// The clinic's people and roles (clinic admins).
+    async fn members(&self, viewer: &Viewer, clinic: &str) -> Result<MembersPage, AppError>;
+    /// Give someone a role, inviting them if they have no account. Returns a sentence for the admin.
+    async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError>;
+    async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError>;
     async fn save_term(
         &self,
         viewer: &Viewer,

@@ -7,7 +7,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::admin::{
-    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, PostsPage, ResetPasswordPage,
+    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, PeoplePage, PostsPage, ResetPasswordPage,
     ResetRequestPage, RevisionsPage, SearchesPage, TermsPage,
 };
 use crate::error::AppError;
@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/media") view=MediaPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/searches") view=SearchesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />

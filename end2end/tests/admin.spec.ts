@@ -372,3 +372,32 @@ test('admin pages have no axe violations', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
   await check('audit log');
 });
+
+test('a clinic admin gives a role, invites someone new and takes a role away', async ({ page }) => {
+  test.setTimeout(60_000);
+  await trackWasm(page);
+  await signIn(page, 'admin@lakeside-derm.example');
+  await page.goto(`${PMC}/admin/lakeside/people`);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('People');
+  // Staff without an office: the message is next to the field, and what was typed stays.
+  const email = `reception-${Date.now()}@lakeside.example`;
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel(/^Name/).fill('Robin Reception');
+  await page.getByLabel('Role').selectOption('staff');
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page.locator('#member-office-error')).toContainText('choose it');
+  await expect(page.getByLabel('E-mail address')).toHaveValue(email);
+  await page.getByLabel(/^Office/).selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page.getByRole('status')).toContainText('invitation');
+  const row = page.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
+  await expect(row).toContainText('Office staff');
+  await expect(row).toContainText('invited');
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => `people: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await page.screenshot({ path: 'test-results/screens/admin-people.png', fullPage: true });
+  // Taking the role away removes the row (no other role here).
+  await row.getByRole('button', { name: /Remove the role/ }).click();
+  await expect(page.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) })).toHaveCount(0);
+});

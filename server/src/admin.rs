@@ -11,21 +11,32 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::accounts::authz::{Action, Decision, Principal, authorize};
+use crate::accounts::members::{self, MemberError};
 use crate::accounts::users;
 use crate::audit::Actor;
 use crate::clinics::tenancy::clinic_base_url;
 use crate::entities::{app_user, author, clinic, location};
+use crate::mail::Mailer;
 use crate::posts::editor::{self, EditorError, status_of};
 use crate::posts::{markdown, rules};
 
 #[derive(Clone)]
 pub struct SqlAdmin {
     db: DatabaseConnection,
+    mailer: Mailer,
 }
 
 impl SqlAdmin {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, mailer: Mailer) -> Self {
+        Self { db, mailer }
+    }
+}
+
+fn member_error(e: MemberError) -> AppError {
+    match e {
+        MemberError::Invalid(field, message) => AppError::validation(field, message),
+        MemberError::NotFound => AppError::NotFound,
+        MemberError::Db(e) => internal(e),
     }
 }
 
@@ -155,6 +166,7 @@ impl AdminPort for SqlAdmin {
                     timezone: tz.name().to_string(),
                     can_edit_posts: authorize(&a.principal, a.clinic.id, Action::EditPosts) == Decision::Allow,
                     can_view_audit: authorize(&a.principal, a.clinic.id, Action::ViewAudit) == Decision::Allow,
+                    can_manage_people: authorize(&a.principal, a.clinic.id, Action::ManageUsers) == Decision::Allow,
                 })
             }
         };
@@ -328,6 +340,30 @@ impl AdminPort for SqlAdmin {
             pages: Ord::max(total.div_ceil(PER_PAGE), 1) as u32,
             now: Utc::now(),
         })
+    }
+
+    async fn members(&self, viewer: &Viewer, clinic: &str) -> Result<MembersPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
+        members::page(&self.db, a.clinic.id).await.map_err(internal)
+    }
+
+    async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
+        let added = members::add(&self.db, &self.mailer, a.clinic.id, &a.actor, &form, &viewer.origin, Utc::now())
+            .await
+            .map_err(member_error)?;
+        Ok(match added {
+            members::Added::Existing { email } => format!("{email} has the new role. It applies from their next page."),
+            members::Added::Invited { email } => format!(
+                "{email} has no account yet: one was made and an invitation to choose a password was sent (valid {} days).",
+                members::INVITE_DAYS
+            ),
+        })
+    }
+
+    async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
+        members::remove(&self.db, a.clinic.id, &a.actor, membership_id, Utc::now()).await.map_err(member_error)
     }
 
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError> {

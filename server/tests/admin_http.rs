@@ -771,3 +771,171 @@ fn image_uploads_are_checked_resized_and_served_per_clinic() {
         t
     }));
 }
+
+/// A server function called like a form without JavaScript would, but asking for JSON.
+async fn call(app: &Router, cookie: &str, path: &str, body: &str) -> Answer {
+    let mut r = form_post(path, Some(cookie), body);
+    r.headers_mut().insert("accept", "application/json".parse().unwrap());
+    send(app, r).await
+}
+
+#[test]
+fn clinic_admins_give_and_take_roles_and_invite_people() {
+    common::block_on(each_db(|t| async move {
+        let (app, data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
+
+        // Only this clinic's people, and only their roles here.
+        let a = call(&app, &chief, "/api/admin/list_members", "clinic=pmc").await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let emails: Vec<&str> =
+            page["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+        assert!(emails.contains(&"chief@pmc.example") && emails.contains(&"writer@pmc.example"), "{emails:?}");
+        assert!(!emails.contains(&"boss@lakeside.example"), "{emails:?}");
+        let concord = page["offices"].as_array().unwrap().iter().find(|o| o["name"] == "Concord").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+
+        // Marketers may not manage people; another clinic's admin does not see this clinic.
+        assert_eq!(call(&app, &writer, "/api/admin/list_members", "clinic=pmc").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(call(&app, &boss, "/api/admin/list_members", "clinic=pmc").await.status, StatusCode::NOT_FOUND);
+        let sneaky = "clinic=pmc&form[email]=boss%40lakeside.example&form[name]=&form[role]=admin&form[location_id]=";
+        assert_eq!(call(&app, &writer, "/api/admin/add_member", sneaky).await.status, StatusCode::FORBIDDEN);
+
+        // Bad input: per-field messages.
+        for (body, field) in [
+            ("clinic=pmc&form[email]=not-an-address&form[name]=X&form[role]=marketer&form[location_id]=", "email"),
+            (
+                "clinic=pmc&form[email]=new%40pmc.example&form[name]=X&form[role]=staff&form[location_id]=",
+                "location_id",
+            ),
+            (
+                "clinic=pmc&form[email]=new%40pmc.example&form[name]=X&form[role]=staff&form[location_id]=999999",
+                "location_id",
+            ),
+            ("clinic=pmc&form[email]=new%40pmc.example&form[name]=X&form[role]=owner&form[location_id]=", "role"),
+            ("clinic=pmc&form[email]=new%40pmc.example&form[name]=&form[role]=marketer&form[location_id]=", "name"),
+        ] {
+            let a = call(&app, &chief, "/api/admin/add_member", body).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", a.body);
+            assert!(a.body.contains(field), "{body}: {}", a.body);
+        }
+
+        // An existing account of another clinic gets a role here; its roles there stay private.
+        let a = call(&app, &chief, "/api/admin/add_member", sneaky.replace("admin", "marketer").as_str()).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let again = call(&app, &chief, "/api/admin/add_member", sneaky.replace("admin", "marketer").as_str()).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "the same role twice: {}", again.body);
+        // The new role works on the next page, which also gives the session a new id (roles changed).
+        let a = send(&app, get("/admin/pmc/posts", Some(&boss))).await;
+        assert_eq!(a.status, StatusCode::OK);
+        let rotated = a.cookie.expect("a new session id after a role change");
+        assert_ne!(rotated, boss);
+        let boss = rotated;
+
+        // A new person is invited by mail and can choose a password.
+        let body = format!(
+            "clinic=pmc&form[email]=desk%40pmc.example&form[name]=Front+Desk&form[role]=staff&form[location_id]={concord}"
+        );
+        let a = call(&app, &chief, "/api/admin/add_member", &body).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.body.contains("invitation"), "{}", a.body);
+        let mail: Vec<_> = std::fs::read_dir(data.join("mail")).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(mail.len(), 1);
+        let text = std::fs::read_to_string(&mail[0]).unwrap().replace("=\r\n", "").replace("=3D", "=");
+        assert!(text.contains("Pain Medicine Consultants") && text.contains("desk@pmc.example"), "{text}");
+        let start = text.find("/admin/reset/").expect("a link") + "/admin/reset/".len();
+        let token: String = text[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+        let a = send(
+            &app,
+            form_post(
+                &format!("/admin/reset/{token}"),
+                None,
+                "password=front+desk+password&confirm=front+desk+password",
+            ),
+        )
+        .await;
+        assert_eq!(a.location, "/admin/login");
+        let ok =
+            send(&app, form_post("/admin/login", None, "email=desk%40pmc.example&password=front+desk+password")).await;
+        assert_eq!(ok.location, "/admin");
+
+        // Taking roles away; the last admin stays.
+        let page: serde_json::Value =
+            serde_json::from_str(&call(&app, &chief, "/api/admin/list_members", "clinic=pmc").await.body).unwrap();
+        let role_of = |email: &str| {
+            page["members"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["roles"][0]
+                ["membership_id"]
+                .as_i64()
+                .unwrap()
+        };
+        let desk_row = page["members"].as_array().unwrap().iter().find(|m| m["email"] == "desk@pmc.example").unwrap();
+        assert_eq!(desk_row["roles"][0]["office"], "Concord");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/remove_role",
+            &format!("clinic=pmc&membership_id={}", role_of("boss@lakeside.example")),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let a = send(&app, get("/admin/pmc/posts", Some(&boss))).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "the role is gone: {}", a.location);
+        let admins = page["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["roles"].as_array().unwrap().iter())
+            .filter(|r| r["role"] == "admin")
+            .count();
+        if admins == 1 {
+            let a = call(
+                &app,
+                &chief,
+                "/api/admin/remove_role",
+                &format!("clinic=pmc&membership_id={}", role_of("chief@pmc.example")),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+            assert!(a.body.contains("at least one admin"), "{}", a.body);
+        }
+        // A role of another clinic cannot be removed through this one.
+        let lakeside_id =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("lakeside")).one(db).await.unwrap().unwrap().id;
+        let theirs = clinicpress::entities::membership::Entity::find()
+            .filter(clinicpress::entities::membership::Column::ClinicId.eq(lakeside_id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let a = call(&app, &chief, "/api/admin/remove_role", &format!("clinic=pmc&membership_id={}", theirs.id)).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+        assert!(clinicpress::entities::membership::Entity::find_by_id(theirs.id).one(db).await.unwrap().is_some());
+
+        // All of it is in the clinic's audit log.
+        let actions: Vec<String> = clinicpress::entities::audit_log::Entity::find()
+            .filter(clinicpress::entities::audit_log::Column::Action.starts_with("user.role"))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{} {}", r.action, r.summary))
+            .collect();
+        assert!(
+            actions.iter().any(|a| a.starts_with("user.role_add invited desk@pmc.example as staff at Concord")),
+            "{actions:?}"
+        );
+        assert!(
+            actions.iter().any(|a| a.starts_with("user.role_remove took the role marketer from boss@lakeside.example")),
+            "{actions:?}"
+        );
+        t
+    }));
+}

@@ -238,6 +238,39 @@ pub async fn list_search_misses(clinic: String) -> Result<SearchMissesPage, AppE
     )
 }
 
+#[server(endpoint = "admin/list_members")]
+pub async fn list_members(clinic: String) -> Result<MembersPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.members(&viewer, &clinic).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/add_member")]
+pub async fn add_member(clinic: String, form: MemberForm) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.add_member(&viewer, &clinic, form).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/remove_role")]
+pub async fn remove_role(clinic: String, membership_id: i32) -> Result<(), AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.remove_role(&viewer, &clinic, membership_id).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_terms")]
 pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
     ssr::answer(

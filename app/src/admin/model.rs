@@ -51,6 +51,9 @@ pub struct AdminClinic {
     pub timezone: String,
     pub can_edit_posts: bool,
     pub can_view_audit: bool,
+    /// Clinic admins: people and roles.
+    #[serde(default)]
+    pub can_manage_people: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,4 +322,52 @@ pub struct MediaPage {
     pub flash: Option<Flash>,
     pub max_mb: u32,
     pub now: DateTime<Utc>,
+}
+
+/// `/admin/:clinic/people`: who holds which role in this clinic.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersPage {
+    pub members: Vec<MemberRow>,
+    pub offices: Vec<OfficeOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: i32,
+    pub name: String,
+    pub email: String,
+    pub disabled: bool,
+    /// Invited, has not chosen a password yet.
+    pub invited: bool,
+    /// Roles in this clinic only.
+    pub roles: Vec<MemberRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRole {
+    pub membership_id: i32,
+    /// admin · marketer · staff
+    pub role: String,
+    /// The office, for staff.
+    pub office: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeOption {
+    pub id: i32,
+    pub name: String,
+}
+
+/// "Give someone a role": an e-mail (an account is made and invited if
+/// there is none), their name (for new accounts), the role, and for office
+/// staff the office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberForm {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: String,
+    /// The office id for staff, as the form's select sends it ("" for none).
+    #[serde(default)]
+    pub location_id: String,
 }

@@ -2,6 +2,7 @@
 //! password reset, and sessions.
 pub mod authz;
 pub mod login;
+pub mod members;
 pub mod reset;
 pub mod sessions;
 pub mod users;

@@ -57,17 +57,7 @@ pub async fn request(
     if user.disabled {
         return Ok(());
     }
-    let token = new_token();
-    password_reset::ActiveModel {
-        user_id: Set(user.id),
-        token_hash: Set(token_hash(&token)),
-        expires_at: Set(now + Duration::minutes(LINK_MINUTES)),
-        used_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let token = issue(db, user.id, now + Duration::minutes(LINK_MINUTES), now).await?;
     let body = format!(
         "Hello {name},\n\nsomeone (hopefully you) asked to reset the password of your Clinicpress account.\n\
          Open this link within {LINK_MINUTES} minutes to choose a new password:\n\n{link_base}/admin/reset/{token}\n\n\
@@ -76,6 +66,28 @@ pub async fn request(
     );
     mailer.send(&Mail { to: user.email.clone(), subject: "Reset your Clinicpress password".into(), body }).await?;
     Ok(())
+}
+
+/// A new one-time "choose a password" link for `user_id`, valid until
+/// `expires_at` (only its SHA-256 is stored). Returns the token.
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<String, sea_orm::DbErr> {
+    let token = new_token();
+    password_reset::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
 }
 
 /// The unused, unexpired reset row for `token`.

@@ -55,7 +55,11 @@ pub fn router(
 ) -> Router {
     let content = Arc::new(SqlContent::new(db.clone(), search.clone()));
     let search = Arc::new(SqlSearch::new(db.clone(), search));
-    let backend = Backend { content, admin: Arc::new(SqlAdmin::new(db.clone())), search: search.clone() };
+    let backend = Backend {
+        content,
+        admin: Arc::new(SqlAdmin::new(db.clone(), settings.mailer.clone())),
+        search: search.clone(),
+    };
     let sessions = auth::session_layer(DbSessionStore::new(db.clone()), settings.secure_cookies);
     let state =
         AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings), search };
