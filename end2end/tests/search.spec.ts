@@ -31,6 +31,16 @@ test('typing in the header box suggests titles; the keyboard picks one', async (
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Ketamine Infusions');
 });
 
+test('a click on a suggestion opens that article', async ({ page }) => {
+  await trackWasm(page);
+  await page.goto(`${PMC}/locations`);
+  await waitForHydration(page);
+  const box = page.getByRole('combobox', { name: 'Search articles' });
+  await box.pressSequentially('sciat', { delay: 30 });
+  await page.getByRole('option', { name: /Sciatica Explained/ }).click();
+  await expect(page).toHaveURL(/\/blog\/sciatica-explained$/);
+});
+
 test('Escape closes the suggestions and Enter searches the typed words', async ({ page }) => {
   await trackWasm(page);
   await page.goto(`${PMC}/blog`);

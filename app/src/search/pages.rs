@@ -40,6 +40,12 @@ pub fn SearchBox() -> impl IntoView {
     let open = move || !suggestions.with(Vec::is_empty);
     // Only the newest request's answer is shown.
     let generation = StoredValue::new(0u64);
+    let navigate = StoredValue::new(leptos_router::hooks::use_navigate());
+    let go = move |url: String| {
+        suggestions.set(Vec::new());
+        active.set(None);
+        navigate.with_value(|nav| nav(&url, Default::default()));
+    };
 
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -77,16 +83,18 @@ pub fn SearchBox() -> impl IntoView {
                 ev.prevent_default();
                 active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
             }
-            "Escape" => {
+            // With suggestions open, Escape closes them and keeps the text
+            // (a search input would otherwise clear itself); closed, the
+            // browser's own Escape (clear the box) applies.
+            "Escape" if n > 0 => {
+                ev.prevent_default();
                 suggestions.set(Vec::new());
                 active.set(None);
             }
             "Enter" => {
                 if let Some(url) = active.get().and_then(|i| suggestions.with(|s| s.get(i).map(|s| s.url.clone()))) {
                     ev.prevent_default();
-                    let navigate = leptos_router::hooks::use_navigate();
-                    suggestions.set(Vec::new());
-                    navigate(&url, Default::default());
+                    go(url);
                 }
             }
             _ => {}
@@ -122,13 +130,21 @@ pub fn SearchBox() -> impl IntoView {
                         each=move || suggestions.get().into_iter().enumerate()
                         key=|(i, s)| (*i, s.url.clone())
                         children=move |(i, s)| {
+                            // No link inside an option (an option must not hold another
+                            // interactive element): a press on it goes to the article.
+                            let url = s.url.clone();
                             view! {
                                 <li
                                     id=format!("site-search-option-{i}")
                                     role="option"
                                     aria-selected=move || (active.get() == Some(i)).to_string()
+                                    on:mousedown=move |ev| {
+                                        // Before the box's blur closes the list.
+                                        ev.prevent_default();
+                                        go(url.clone());
+                                    }
                                 >
-                                    <a href=s.url.clone() tabindex="-1">{s.title.clone()}</a>
+                                    {s.title.clone()}
                                 </li>
                             }
                         }

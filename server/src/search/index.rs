@@ -540,14 +540,15 @@ mod tests {
     fn exact_words_rank_above_typos_and_typos_still_match() {
         let idx = SearchIndex::in_ram().unwrap();
         let posts = vec![
-            post(1, 1, "Stretches", "Gabapentin helps nerve pain."),
+            post(1, 1, "Stretches", "Gabapentin helps nerve pain. Sit up straight."),
             post(2, 1, "Other", "Gabapentan is how a patient wrote it."),
         ];
         idx.write(&posts, &[], Payload::default()).unwrap();
         assert_eq!(ids(&run(&idx, 1, "gabapentin", vec![])), [1, 2], "exact first, the near miss after");
         assert_eq!(ids(&run(&idx, 1, "gabapentn", vec![])).len(), 2, "a typo finds both");
-        // Four-letter words are matched exactly only.
+        // Four-letter words are matched exactly only, and so are words whose stem is that short.
         assert!(ids(&run(&idx, 1, "pian", vec![])).is_empty());
+        assert!(ids(&run(&idx, 1, "cupping", vec![])).is_empty(), "\"cup\" must not match \"helps\" or anything near");
     }
 
     #[test]

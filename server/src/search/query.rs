@@ -144,9 +144,10 @@ pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> 
     for (i, w) in words.iter().enumerate() {
         let prefix = opts.prefix_last && parsed.open_last_word && i == last;
         for t in &w.tokens {
-            // A word that splits ("clinic_id:2", "covid-19") allows typos by
-            // each piece's own length, so "2" never matches "1".
-            let d = if w.tokens.len() > 1 { typo_distance(t.chars().count()) } else { typo_distance(w.chars) };
+            // Typos allowed by the shorter of the typed word and its stem, so
+            // a split word ("clinic_id:2") or a short stem ("cupping" → "cup")
+            // never matches "1" or "up".
+            let d = typo_distance(w.chars.min(t.chars().count()));
             positive.push(word_clause(fields, t, d, prefix.then_some(w.folded.as_deref()).flatten()));
             highlight.push(t.clone());
             if d > 0 {
