@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod error;
+pub mod leads;
 pub mod model;
 pub mod search;
 pub mod text;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::admin::model::*;
 use crate::error::AppError;
+use crate::leads::model::{LeadFormData, OfficeChoice};
 use crate::model::*;
 use crate::search::model::{SearchQuery, SearchResults, Suggestion};
 
@@ -42,6 +43,7 @@ pub struct Backend {
     pub content: Arc<dyn ContentPort>,
     pub admin: Arc<dyn AdminPort>,
     pub search: Arc<dyn SearchPort>,
+    pub leads: Arc<dyn LeadPort>,
 }
 
 /// The admin area: every method authorises `viewer` for the clinic first
@@ -94,6 +96,14 @@ pub trait AdminPort: Send + Sync + 'static {
     /// Give someone a role, inviting them if they have no account. Returns a sentence for the admin.
     async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError>;
     async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError>;
+    /// The clinic's offices and default inbox (clinic admins).
+    async fn offices(&self, viewer: &Viewer, clinic: &str) -> Result<OfficesPage, AppError>;
+    /// The edit form of one office, or an empty one (`None`).
+    async fn office(&self, viewer: &Viewer, clinic: &str, office_id: Option<i32>) -> Result<OfficeEditor, AppError>;
+    /// Create or update an office; returns its id.
+    async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError>;
+    /// Where requests go when no office rule matches; returns the stored address.
+    async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError>;
     async fn save_term(
         &self,
         viewer: &Viewer,
@@ -105,4 +115,13 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn delete_term(&self, viewer: &Viewer, clinic: &str, kind: ArchiveKind, id: i32) -> Result<(), AppError>;
     async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError>;
     async fn media(&self, viewer: &Viewer, clinic: &str, flash: Option<Flash>) -> Result<MediaPage, AppError>;
+}
+
+/// The public side of leads: what the forms need.
+#[async_trait::async_trait]
+pub trait LeadPort: Send + Sync + 'static {
+    /// Offices, consent text and a fresh one-use token for the clinic's forms.
+    async fn form(&self, clinic: &ClinicInfo) -> Result<LeadFormData, AppError>;
+    /// One of the clinic's offices by slug (public facts only).
+    async fn office(&self, clinic: &ClinicInfo, slug: &str) -> Result<Option<OfficeChoice>, AppError>;
 }

@@ -7,10 +7,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::admin::{
-    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, PeoplePage, PostsPage, ResetPasswordPage,
-    ResetRequestPage, RevisionsPage, SearchesPage, TermsPage,
+    AdminBar, AdminHome, AuditLogPage, EditorPage, LoginPage, MediaPage, OfficeEditPage, OfficesPage, PeoplePage,
+    PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage, SearchesPage, TermsPage,
 };
 use crate::error::AppError;
+use crate::leads::pages::ThanksPage;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
 use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, PreviewRoute, TagRoute};
@@ -119,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/media") view=MediaPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/searches") view=SearchesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/offices") view=OfficesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/offices/:office") view=OfficeEditPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomeRoute ssr=SsrMode::Async />
                     <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async />
                     <Route path=path!("/blog/category/:slug") view=CategoryRoute ssr=SsrMode::Async />
@@ -128,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/locations") view=LocationsPage ssr=SsrMode::Async />
                     <Route path=path!("/locations/:slug") view=LocationPage ssr=SsrMode::Async />
                     <Route path=path!("/contact") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contact/thanks") view=ThanksPage ssr=SsrMode::Async />
                     <Route path=path!("/preview/:token") view=PreviewRoute ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 </Routes>

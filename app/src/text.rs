@@ -136,3 +136,21 @@ mod tests {
         assert_eq!(url_encode("a b&c/é"), "a%20b%26c%2F%C3%A9");
     }
 }
+
+/// Text to put between `<textarea>` and `</textarea>` in a view: Leptos
+/// writes a textarea's children out as they are when rendering on the
+/// server, so what a visitor typed (say `</textarea><script>…`) must be
+/// escaped here. The browser shows the decoded text.
+pub fn textarea_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod textarea_tests {
+    use super::textarea_text;
+
+    #[test]
+    fn typed_markup_cannot_close_the_textarea() {
+        assert_eq!(textarea_text("a</textarea><b>&"), "a&lt;/textarea&gt;&lt;b&gt;&amp;");
+    }
+}

@@ -13,6 +13,7 @@ mod m20261121_000006_previews;
 mod m20261121_000007_media;
 mod m20261121_000008_search;
 mod m20261202_000009_audit_append_only;
+mod m20261202_000010_leads;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_media::Migration),
             Box::new(m20261121_000008_search::Migration),
             Box::new(m20261202_000009_audit_append_only::Migration),
+            Box::new(m20261202_000010_leads::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ use crate::accounts::users;
 use crate::audit::Actor;
 use crate::clinics::tenancy::clinic_base_url;
 use crate::entities::{app_user, author, clinic, location};
+use crate::locations::offices::{self, OfficeError};
 use crate::mail::Mailer;
 use crate::posts::editor::{self, EditorError, status_of};
 use crate::posts::{markdown, rules};
@@ -37,6 +38,14 @@ fn member_error(e: MemberError) -> AppError {
         MemberError::Invalid(field, message) => AppError::validation(field, message),
         MemberError::NotFound => AppError::NotFound,
         MemberError::Db(e) => internal(e),
+    }
+}
+
+fn office_error(e: OfficeError) -> AppError {
+    match e {
+        OfficeError::Invalid(fields) => AppError::Fields(fields),
+        OfficeError::NotFound => AppError::NotFound,
+        OfficeError::Db(e) => internal(e),
     }
 }
 
@@ -167,6 +176,7 @@ impl AdminPort for SqlAdmin {
                     can_edit_posts: authorize(&a.principal, a.clinic.id, Action::EditPosts) == Decision::Allow,
                     can_view_audit: authorize(&a.principal, a.clinic.id, Action::ViewAudit) == Decision::Allow,
                     can_manage_people: authorize(&a.principal, a.clinic.id, Action::ManageUsers) == Decision::Allow,
+                    can_manage_offices: authorize(&a.principal, a.clinic.id, Action::ManageClinic) == Decision::Allow,
                 })
             }
         };
@@ -364,6 +374,26 @@ impl AdminPort for SqlAdmin {
     async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError> {
         let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
         members::remove(&self.db, a.clinic.id, &a.actor, membership_id, Utc::now()).await.map_err(member_error)
+    }
+
+    async fn offices(&self, viewer: &Viewer, clinic: &str) -> Result<OfficesPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::page(&self.db, a.clinic.id).await.map_err(office_error)
+    }
+
+    async fn office(&self, viewer: &Viewer, clinic: &str, office_id: Option<i32>) -> Result<OfficeEditor, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::editor(&self.db, a.clinic.id, office_id).await.map_err(office_error)
+    }
+
+    async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now()).await.map_err(office_error)
+    }
+
+    async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::save_default_inbox(&self.db, a.clinic.id, &a.actor, email, Utc::now()).await.map_err(office_error)
     }
 
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError> {

@@ -41,6 +41,11 @@ enum Command {
         /// Behind a reverse proxy: take the client address from X-Forwarded-For (for sign-in throttling).
         #[arg(long, env = "CLINICPRESS_TRUST_PROXY")]
         trust_proxy: bool,
+        /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525 or
+        /// smtps://user:password@mail.example.com. Without it, mail is written
+        /// as .eml files under DATA_DIR/mail.
+        #[arg(long, env = "SMTP_URL")]
+        smtp_url: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -155,7 +160,7 @@ async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, demo, secure_cookies, trust_proxy } => {
+        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url } => {
             let started = std::time::Instant::now();
             let conn = open_db(&cli).await?;
             if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
@@ -169,10 +174,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut settings = config::WebSettings::for_data_dir(&cli.data_dir);
             settings.secure_cookies = *secure_cookies;
             settings.trust_proxy = *trust_proxy;
+            if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                settings.mailer = clinicpress::mail::Mailer::smtp(url.trim())
+                    .with_context(|| "SMTP_URL is not a valid SMTP URL (like smtp://127.0.0.1:2525)")?;
+            }
+            tracing::info!("outgoing mail: {}", settings.mailer.describe());
             let publisher = clinicpress::posts::publisher::spawn(conn.clone());
             let (search, search_state) = SearchService::open(&cli.data_dir).context("cannot open the search index")?;
             let indexer = search.spawn_indexer(conn.clone(), search_state);
-            let app = web::router(conn, options, settings, search);
+            let outbox = clinicpress::leads::outbox::Outbox::new(conn.clone(), settings.mailer.clone());
+            let sender = outbox.spawn();
+            let app = web::router(conn, options, settings, search, outbox);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?
@@ -189,6 +201,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .await?;
             publisher.abort();
             indexer.abort();
+            sender.abort();
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

@@ -314,6 +314,16 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
                     String::new(),
                     Some(serde_json::json!({"clinic": clinic, "markdown": "# hi"})),
                 ),
+                ("/api/admin/list_offices", format!("clinic={clinic}"), None),
+                ("/api/admin/load_office", format!("clinic={clinic}&office=new"), None),
+                (
+                    "/api/admin/save_office",
+                    format!(
+                        "clinic={clinic}&form[name]=Hijack&form[address]=1+Main+St&form[phone]=555-0100-22&form[timezone]=UTC"
+                    ),
+                    None,
+                ),
+                ("/api/admin/save_default_inbox", format!("clinic={clinic}&email=thief%40evil.example"), None),
             ]
         };
         let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
@@ -391,6 +401,18 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
         assert_eq!(post::Entity::find_by_id(ours.id).one(db).await.unwrap().unwrap(), ours);
         assert_eq!(clinicpress::entities::tag::Entity::find().all(db).await.unwrap(), tags_before);
         assert_eq!(clinicpress::entities::preview_link::Entity::find().count(db).await.unwrap(), 0);
+        assert_eq!(
+            clinicpress::entities::location::Entity::find()
+                .filter(clinicpress::entities::location::Column::Name.eq("Hijack"))
+                .count(db)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            clinic::Entity::find().filter(clinic::Column::DefaultInbox.contains("evil")).count(db).await.unwrap(),
+            0
+        );
 
         // A pmc post addressed through the lakeside slug is not found either.
         // Malformed calls are a 400, never a 500.
@@ -935,6 +957,118 @@ fn clinic_admins_give_and_take_roles_and_invite_people() {
         assert!(
             actions.iter().any(|a| a.starts_with("user.role_remove took the role marketer from boss@lakeside.example")),
             "{actions:?}"
+        );
+        t
+    }));
+}
+
+#[test]
+fn clinic_admins_edit_offices_and_the_default_inbox() {
+    use clinicpress::entities::{audit_log, location, search_change};
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let pmc = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap();
+        let concord = location::Entity::find()
+            .filter(location::Column::ClinicId.eq(pmc.id))
+            .filter(location::Column::Slug.eq("concord"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let lakeside_office =
+            location::Entity::find().filter(location::Column::ClinicId.ne(pmc.id)).one(db).await.unwrap().unwrap();
+
+        // The list: this clinic's offices only, with their routing data.
+        let a = call(&app, &chief, "/api/admin/list_offices", "clinic=pmc").await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let names: Vec<&str> =
+            page["offices"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"Concord") && !names.contains(&lakeside_office.name.as_str()), "{names:?}");
+        assert_eq!(page["default_inbox"], pmc.default_inbox);
+        // Marketers may not; the admin page itself renders for the admin.
+        assert_eq!(call(&app, &writer, "/api/admin/list_offices", "clinic=pmc").await.status, StatusCode::FORBIDDEN);
+        let html = send(&app, get("/admin/pmc/offices", Some(&chief))).await;
+        assert_eq!(html.status, StatusCode::OK);
+        assert!(html.body.contains("Where requests go") && html.body.contains("Concord"), "offices page");
+        let html = send(&app, get(&format!("/admin/pmc/offices/{}", concord.id), Some(&chief))).await;
+        assert!(html.body.contains("value=\"Concord\""), "the edit form is filled in");
+
+        // Another clinic's office through this clinic's name: not found, unchanged.
+        let body = format!(
+            "clinic=pmc&form[id]={}&form[name]=Mine&form[address]=1+Main+St&form[phone]=925-555-0100&form[timezone]=UTC",
+            lakeside_office.id
+        );
+        assert_eq!(call(&app, &chief, "/api/admin/save_office", &body).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(location::Entity::find_by_id(lakeside_office.id).one(db).await.unwrap().unwrap(), lakeside_office);
+
+        // Bad input: every field's message at once, nothing saved.
+        let bad = "clinic=pmc&form[name]=&form[address]=&form[phone]=call+us&form[timezone]=Mars%2FOlympus\
+                   &form[mon]=9-5&form[inbox]=front-desk&form[zip_codes]=%3Cscript%3E&form[latitude]=95";
+        let a = call(&app, &chief, "/api/admin/save_office", bad).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        for field in ["name", "address", "phone", "timezone", "mon", "inbox", "zip_codes", "latitude"] {
+            assert!(a.body.contains(&format!("\"{field}\"")), "{field} in {}", a.body);
+        }
+
+        // Edit: rename, new hours, inboxes and ZIP codes; the public page follows at once.
+        let changes_before = search_change::Entity::find().count(db).await.unwrap();
+        let body = format!(
+            "clinic=pmc&form[id]={}&form[slug]=ignored&form[name]=Concord+Downtown&form[address]=2100+Willow+Pass+Rd%2C+Concord%2C+CA\
+             &form[phone]=%28925%29+555-0177&form[timezone]=America%2FLos_Angeles&form[mon]=07%3A30-16%3A00\
+             &form[sat]=09%3A00-12%3A00&form[inbox]=Desk%40pmc.example%0Aback%40pmc.example&form[zip_codes]=94518+94519%2C94520\
+             &form[latitude]=37.97&form[longitude]=-122.03",
+            concord.id
+        );
+        let a = call(&app, &chief, "/api/admin/save_office", &body).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let saved = location::Entity::find_by_id(concord.id).one(db).await.unwrap().unwrap();
+        assert_eq!((saved.name.as_str(), saved.slug.as_str()), ("Concord Downtown", "concord"), "the slug is kept");
+        assert_eq!(saved.inbox, r#"["desk@pmc.example","back@pmc.example"]"#);
+        assert_eq!(saved.zip_codes, r#"["94518","94519","94520"]"#);
+        assert!(saved.hours.contains("07:30-16:00") && saved.hours.contains("\"sat\""), "{}", saved.hours);
+        let public = send(&app, get("/locations/concord", None)).await;
+        assert!(public.body.contains("Concord Downtown") && public.body.contains("7:30 AM"), "public page follows");
+        assert!(search_change::Entity::find().count(db).await.unwrap() > changes_before, "posts re-indexed on rename");
+        let log =
+            audit_log::Entity::find().filter(audit_log::Column::Action.eq("office.update")).one(db).await.unwrap();
+        let log = log.expect("audit row");
+        assert_eq!(log.user_email, "chief@pmc.example");
+        assert!(log.summary.contains("name") && log.summary.contains("hours"), "{}", log.summary);
+
+        // Add an office: it gets an address from its name and a public page.
+        let body = "clinic=pmc&form[id]=&form[slug]=&form[name]=Martinez&form[address]=1200+Oak+St\
+                    &form[phone]=925-555-0199&form[timezone]=America%2FLos_Angeles&form[tue]=08%3A00-17%3A00";
+        let a = call(&app, &chief, "/api/admin/save_office", body).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let id: i32 = a.body.trim().parse().unwrap();
+        let added = location::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+        assert_eq!((added.clinic_id, added.slug.as_str()), (pmc.id, "martinez"));
+        assert_eq!(send(&app, get("/locations/martinez", None)).await.status, StatusCode::OK);
+        // The same address twice is refused.
+        let a = call(&app, &chief, "/api/admin/save_office", body).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains("slug"), "{}", a.body);
+
+        // The default inbox.
+        let a = call(&app, &chief, "/api/admin/save_default_inbox", "clinic=pmc&email=nope").await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let a = call(&app, &chief, "/api/admin/save_default_inbox", "clinic=pmc&email=Requests%40pmc.example").await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let now = clinic::Entity::find_by_id(pmc.id).one(db).await.unwrap().unwrap();
+        assert_eq!(now.default_inbox, "requests@pmc.example");
+        assert_eq!(
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Action.eq("clinic.default_inbox"))
+                .count(db)
+                .await
+                .unwrap(),
+            1
         );
         t
     }));

@@ -271,6 +271,55 @@ pub async fn remove_role(clinic: String, membership_id: i32) -> Result<(), AppEr
     )
 }
 
+#[server(endpoint = "admin/list_offices")]
+pub async fn list_offices(clinic: String) -> Result<OfficesPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.offices(&viewer, &clinic).await
+        }
+        .await,
+    )
+}
+
+/// `office`: the office id, or "new" for an empty form.
+#[server(endpoint = "admin/load_office")]
+pub async fn load_office(clinic: String, office: String) -> Result<OfficeEditor, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let id = match office.as_str() {
+                "new" => None,
+                other => Some(other.parse::<i32>().map_err(|_| AppError::NotFound)?),
+            };
+            backend.admin.office(&viewer, &clinic, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/save_office")]
+pub async fn save_office(clinic: String, form: OfficeForm) -> Result<i32, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_office(&viewer, &clinic, form).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/save_default_inbox")]
+pub async fn save_default_inbox(clinic: String, email: String) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_default_inbox(&viewer, &clinic, &email).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_terms")]
 pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
     ssr::answer(

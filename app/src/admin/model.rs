@@ -54,6 +54,9 @@ pub struct AdminClinic {
     /// Clinic admins: people and roles.
     #[serde(default)]
     pub can_manage_people: bool,
+    /// Clinic admins: offices, inbox addresses and where requests go.
+    #[serde(default)]
+    pub can_manage_offices: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,4 +373,97 @@ pub struct MemberForm {
     /// The office id for staff, as the form's select sends it ("" for none).
     #[serde(default)]
     pub location_id: String,
+}
+
+/// `/admin/:clinic/offices`: the clinic's offices and where visitors'
+/// requests go, for clinic admins.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficesPage {
+    pub offices: Vec<OfficeRow>,
+    /// Where a request goes when no office rule matches.
+    pub default_inbox: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub timezone: String,
+    pub inbox: Vec<String>,
+    pub zip_codes: Vec<String>,
+    /// e.g. "Mon–Fri 8:00 AM – 5:00 PM"-style lines, one per day.
+    pub hours: Vec<(String, String)>,
+    /// The office's public page.
+    pub url: String,
+}
+
+/// One office as its edit form sends and shows it: every field is the
+/// text typed, so a refused form comes back exactly as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeForm {
+    /// "" for a new office.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub timezone: String,
+    /// Opening hours, Monday first: "08:00-17:00", "08:00-12:00, 13:00-17:00" or "" (closed).
+    #[serde(default)]
+    pub mon: String,
+    #[serde(default)]
+    pub tue: String,
+    #[serde(default)]
+    pub wed: String,
+    #[serde(default)]
+    pub thu: String,
+    #[serde(default)]
+    pub fri: String,
+    #[serde(default)]
+    pub sat: String,
+    #[serde(default)]
+    pub sun: String,
+    /// E-mail addresses, one per line (or separated by commas).
+    #[serde(default)]
+    pub inbox: String,
+    /// ZIP codes this office serves, separated by spaces, commas or lines.
+    #[serde(default)]
+    pub zip_codes: String,
+    #[serde(default)]
+    pub latitude: String,
+    #[serde(default)]
+    pub longitude: String,
+}
+
+impl OfficeForm {
+    /// The seven day fields with their keys, Monday first.
+    pub fn days(&self) -> [(&'static str, &str); 7] {
+        [
+            ("mon", &self.mon),
+            ("tue", &self.tue),
+            ("wed", &self.wed),
+            ("thu", &self.thu),
+            ("fri", &self.fri),
+            ("sat", &self.sat),
+            ("sun", &self.sun),
+        ]
+    }
+}
+
+/// The office edit page: the form (filled from the database, or empty for a
+/// new office) and the time zones to choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeEditor {
+    pub form: OfficeForm,
+    pub is_new: bool,
+    pub timezones: Vec<String>,
 }

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::leads::pages::LeadFormBlock;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -95,7 +97,11 @@ pub fn LocationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
                 match data.await {
-                    Ok(detail) => view! { <LocationView detail clinic_name=clinic.map(|c| c.name).unwrap_or_default() /> }.into_any(),
+                    Ok(detail) => {
+                        let disclaimer = clinic.as_ref().and_then(|c| c.disclaimer.clone());
+                        let clinic_name = clinic.map(|c| c.name).unwrap_or_default();
+                        view! { <LocationView detail clinic_name disclaimer /> }.into_any()
+                    }
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -104,10 +110,11 @@ pub fn LocationPage() -> impl IntoView {
 }
 
 #[component]
-fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
+fn LocationView(detail: LocationDetail, clinic_name: String, disclaimer: Option<String>) -> impl IntoView {
     let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } =
         detail;
     let name = summary.name.clone();
+    let slug = summary.slug.clone();
     view! {
         <Title text=format!("{name} office · {clinic_name}") />
         <Meta
@@ -149,6 +156,11 @@ fn LocationView(detail: LocationDetail, clinic_name: String) -> impl IntoView {
                     })}
                 </section>
             </div>
+            <section class="lead-section" aria-labelledby="loc-form-heading">
+                <h2 id="loc-form-heading">{format!("Write to the {name} office")}</h2>
+                <p class="hint">"Ask a question or request an appointment; the front desk answers during opening hours."</p>
+                <LeadFormBlock office=slug.clone() action=format!("/locations/{slug}") disclaimer=disclaimer.clone() />
+            </section>
             {(!recent_posts.is_empty()).then(|| {
                 view! {
                     <section class="related" aria-labelledby="loc-posts-heading">
@@ -183,10 +195,14 @@ pub fn ContactPage() -> impl IntoView {
                                     <p class="lede">
                                         "Call the office nearest to you during opening hours; our front desk will help you book a visit or answer questions about your care."
                                     </p>
-                                    {clinic.and_then(|c| c.disclaimer).map(|d| view! { <p class="notice">{d}</p> })}
                                 </header>
+                                <section class="lead-section" aria-labelledby="contact-form-heading">
+                                    <h2 id="contact-form-heading">"Send us a message or request an appointment"</h2>
+                                    <LeadFormBlock action="/contact" disclaimer=clinic.and_then(|c| c.disclaimer) />
+                                </section>
+                                <h2 class="section-title">"Our offices"</h2>
                                 <div class="location-grid">
-                                    {list.into_iter().map(|l| view! { <LocationCard location=l level=2 /> }).collect_view()}
+                                    {list.into_iter().map(|l| view! { <LocationCard location=l level=3 /> }).collect_view()}
                                 </div>
                             </div>
                         }

@@ -19,6 +19,7 @@ use crate::accounts::authz::Role;
 use crate::audit::{self, Actor};
 use crate::entities::{app_user, author, clinic, clinic_host, location, membership};
 use crate::locations::hours::WeeklyHours;
+use crate::locations::offices::{valid_email, valid_postal_code};
 use crate::search::changes::{self, Touching};
 use crate::slugs::{valid_host, valid_slug};
 
@@ -136,11 +137,6 @@ impl Checker<'_> {
     }
 }
 
-fn valid_email(s: &str) -> bool {
-    email_address::EmailAddress::parse_with_options(s, email_address::Options::default().without_display_text())
-        .is_ok_and(|e| e.domain().contains('.'))
-}
-
 /// Parse and validate. `env` looks up password variables (the process
 /// environment in production; a map in tests).
 pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>) -> Result<Plan, ProvisionError> {
@@ -203,12 +199,8 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
                     format!("location \"{ls}\" is listed twice in clinic \"{slug}\""),
                 );
             }
-            if loc.timezone.get_ref().parse::<chrono_tz::Tz>().is_err() {
-                return c.err(
-                    loc.timezone.span(),
-                    "timezone",
-                    format!("\"{}\" is not an IANA time zone such as America/Los_Angeles", loc.timezone.get_ref()),
-                );
+            if let Err(message) = crate::locations::offices::parse_timezone(loc.timezone.get_ref()) {
+                return c.err(loc.timezone.span(), "timezone", message);
             }
             if crate::slugs::phone_href(loc.phone.get_ref()).is_none() {
                 return c.err(loc.phone.span(), "phone", format!("\"{}\" is not a phone number", loc.phone.get_ref()));
@@ -226,10 +218,7 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
             }
             for zip in &loc.zip_codes {
                 let z = zip.get_ref();
-                if z.is_empty()
-                    || z.len() > 10
-                    || !z.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ')
-                {
+                if !valid_postal_code(z) {
                     return c.err(zip.span(), "zip_codes", format!("\"{z}\" is not a postal code"));
                 }
             }

@@ -145,7 +145,7 @@ async fn load_viewer(
 }
 
 /// The client's address, for throttling.
-fn client_ip(req_headers: &HeaderMap, connect: Option<SocketAddr>, trust_proxy: bool) -> String {
+pub(crate) fn client_ip(req_headers: &HeaderMap, connect: Option<SocketAddr>, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(first) = req_headers
             .get("x-forwarded-for")

@@ -21,10 +21,13 @@ use crate::admin::SqlAdmin;
 use crate::backend::SqlContent;
 use crate::clinics::tenancy;
 use crate::config::WebSettings;
+use crate::leads::outbox::Outbox;
+use crate::leads::port::LeadService;
 use crate::search::port::SqlSearch;
 use crate::search::service::SearchService;
 
 pub mod auth;
+pub mod leads;
 pub mod media;
 pub mod search;
 
@@ -34,6 +37,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<WebSettings>,
     pub search: Arc<SqlSearch>,
+    pub leads: Arc<LeadService>,
 }
 
 /// Leptos options built in code, so the binary needs no Cargo.toml or
@@ -47,24 +51,52 @@ pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -
         .build()
 }
 
+/// The router; `outbox` is the lead outbox worker (spawned by the caller)
+/// that new leads wake up.
 pub fn router(
     db: DatabaseConnection,
     leptos_options: LeptosOptions,
     settings: WebSettings,
     search: Arc<SearchService>,
+    outbox: Outbox,
 ) -> Router {
     let content = Arc::new(SqlContent::new(db.clone(), search.clone()));
     let search = Arc::new(SqlSearch::new(db.clone(), search));
+    let leads = Arc::new(LeadService::new(db.clone(), outbox));
     let backend = Backend {
         content,
         admin: Arc::new(SqlAdmin::new(db.clone(), settings.mailer.clone())),
         search: search.clone(),
+        leads: leads.clone(),
     };
     let sessions = auth::session_layer(DbSessionStore::new(db.clone()), settings.secure_cookies);
-    let state =
-        AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings), search };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        settings: Arc::new(settings),
+        search,
+        leads,
+    };
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
+    // The lead forms' POSTs; a refused form is rendered again by the app.
+    let lead_post = {
+        let (context, options) = (context.clone(), leptos_options.clone());
+        move |State(state): State<AppState>, req: Request| {
+            let page_state = state.clone();
+            let context = context.clone();
+            let options = options.clone();
+            let render = move |req: Request| {
+                let cx = move || {
+                    provide_context(page_state.clone());
+                    provide_context(leptos_router::Method::Get);
+                    context();
+                };
+                leptos_axum::render_app_async_with_context(cx, move || shell(options.clone()))(req)
+            };
+            leads::lead_post(state, req, render)
+        }
+    };
 
     // Layers run outside-in from the bottom: CSRF check, tenancy, session, signed-in user.
     Router::<AppState>::new()
@@ -76,6 +108,8 @@ pub fn router(
         .route("/admin/{clinic}/media", post(media::upload).layer(media::body_limit()))
         .route("/media/{file}", get(media::serve))
         .route("/api/v1/search", get(search::api_search))
+        .route("/contact", post(lead_post.clone()))
+        .route("/locations/{slug}", post(lead_post))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

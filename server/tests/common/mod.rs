@@ -123,5 +123,7 @@ pub async fn demo_app(db: &DatabaseConnection) -> (axum::Router, std::path::Path
     let (search, state) = clinicpress::search::service::SearchService::open(&data).unwrap();
     // Stops by itself when the router (and with it the service) is dropped.
     search.spawn_indexer(db.clone(), state);
-    (clinicpress::web::router(db.clone(), options, settings, search), data)
+    // Lead notices wait in the outbox; tests deliver them with `run_once`.
+    let outbox = clinicpress::leads::outbox::Outbox::new(db.clone(), settings.mailer.clone());
+    (clinicpress::web::router(db.clone(), options, settings, search, outbox), data)
 }

@@ -1,0 +1,111 @@
+/**
+ * Lead forms as a visitor uses them (with JavaScript and without), and the
+ * offices page where a clinic admin decides where requests go.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { LAKESIDE, PMC, trackWasm, waitForHydration } from './support';
+
+const DEMO_PASSWORD = 'demo-password-2026';
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function axeClean(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  expect(results.violations.map((v) => `${label}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** The minimum fill time: a person takes longer than this to write a request. */
+async function likeAPerson(page: Page): Promise<void> {
+  await page.waitForTimeout(3_200);
+}
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a refused form keeps what was typed and says what to fix, then the request is received', async ({ page }) => {
+    await page.goto(`${PMC}/contact`);
+    await page.getByLabel('Your name').fill('Jordan <b>Example</b>');
+    await page.locator('#lead-email').fill('jordan@');
+    await page.getByRole('radio', { name: 'E-mail' }).check();
+    await page.getByLabel(/^Your message/).fill('Do you take walk-in visits on Saturday mornings?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    // The same page again: a summary, a message at each field, the text kept.
+    await expect(page.getByRole('heading', { name: 'Please correct these before sending' })).toBeVisible();
+    await expect(page.locator('#lead-email-error')).not.toBeEmpty();
+    await expect(page.locator('#lead-consent-error')).not.toBeEmpty();
+    await expect(page.getByLabel('Your name')).toHaveValue('Jordan <b>Example</b>');
+    await expect(page.getByLabel(/^Your message/)).toHaveValue('Do you take walk-in visits on Saturday mornings?');
+    await axeClean(page, 'refused contact form');
+    await page.screenshot({ path: 'test-results/screens/contact-refused.png', fullPage: true });
+
+    await page.locator('#lead-email').fill('jordan@example.com');
+    await page.locator('#lead-consent').check();
+    await likeAPerson(page);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('your request was received');
+    await expect(page.locator('.reference')).toHaveText(/^PMC-[0-9A-Z]{6}$/);
+    await axeClean(page, 'thank-you page');
+  });
+});
+
+test('with JavaScript the form checks itself before sending, and an office page sends to its office', async ({ page }) => {
+  await trackWasm(page);
+  await page.goto(`${PMC}/locations/concord`);
+  await waitForHydration(page);
+  const form = page.locator('form.lead-form');
+  await form.getByRole('radio', { name: 'Request an appointment' }).check();
+  await expect(form.getByRole('group', { name: 'Your appointment' })).toBeVisible();
+  await form.getByRole('button', { name: 'Request the appointment' }).click();
+  // Nothing was sent: the messages appear in place.
+  await expect(page).toHaveURL(`${PMC}/locations/concord`);
+  await expect(form.getByRole('heading', { name: 'Please correct these before sending' })).toBeVisible();
+  await expect(form.locator('#lead-name-error')).not.toBeEmpty();
+  await expect(form.locator('#lead-patient-error')).not.toBeEmpty();
+  await form.getByLabel('Your name').fill('Casey Example');
+  await form.locator('#lead-phone').fill('(925) 555-0148');
+  await form.getByRole('radio', { name: "No, I'm a new patient" }).check();
+  await form.getByRole('checkbox', { name: 'Tue' }).check();
+  await form.getByRole('checkbox', { name: 'Morning' }).check();
+  await form.locator('#lead-consent').check();
+  // Corrected fields lose their messages as the visitor goes.
+  await expect(form.locator('#lead-name-error')).toBeEmpty();
+  await axeClean(page, 'office page form');
+  await page.screenshot({ path: 'test-results/screens/location-form.png', fullPage: true });
+  await likeAPerson(page);
+  await form.getByRole('button', { name: 'Request the appointment' }).click();
+  await expect(page).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}&office=concord/);
+  await expect(page.getByText('Our Concord office will get back to you')).toBeVisible();
+});
+
+test('a clinic admin edits an office and the default inbox', async ({ page }) => {
+  test.setTimeout(60_000);
+  await trackWasm(page);
+  await page.goto(`${PMC}/admin/login`);
+  await page.getByLabel('E-mail address').fill('admin@lakeside-derm.example');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.goto(`${PMC}/admin/lakeside/offices`);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Offices');
+  await axeClean(page, 'offices list');
+  await page.screenshot({ path: 'test-results/screens/admin-offices.png', fullPage: true });
+
+  await page.getByRole('link', { name: 'Oak Park', exact: true }).click();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Oak Park');
+  // A wrong time: the message names the day, the typed text stays.
+  await page.getByLabel('Saturday').fill('9 to noon');
+  await page.getByRole('button', { name: 'Save the office' }).click();
+  await expect(page.locator('#office-sat-error')).toContainText('Saturday');
+  await expect(page.getByLabel('Saturday')).toHaveValue('9 to noon');
+  await axeClean(page, 'office form with an error');
+  await page.getByLabel('Saturday').fill('09:00-12:00');
+  await page.getByRole('button', { name: 'Save the office' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved');
+  await page.screenshot({ path: 'test-results/screens/admin-office-edit.png', fullPage: true });
+  // The public page follows.
+  await page.goto(`${LAKESIDE}/locations/oak-park`);
+  await expect(page.getByRole('row', { name: /Saturday/ })).toContainText('9:00 AM');
+});

@@ -1,0 +1,28 @@
+//! Leads: the pure rules of contact and appointment requests. No database
+//! and no HTTP here; storage, handlers and pages call these.
+//!
+//! A submission goes: [`form::validate`] (per-field messages, the typed
+//! input kept by the caller) → [`spam::FormToken::verify`] and
+//! [`spam::assess`] (suspected spam is stored with status spam, never
+//! dropped), with [`spam::RateLimit`] refusing floods → [`routing::route`]
+//! (which office, and by which rule) → a [`reference::Reference`] for the
+//! thank-you page. Staff then move it through [`status::LeadStatus`], the
+//! [`clock`] measures its first response in the office's opening hours, and
+//! [`csv_export`] writes what they may see.
+
+pub mod clock;
+/// The form rules live in `app` so the browser runs them too (inline validation).
+pub use app::leads::{form, status};
+pub mod csv_export;
+pub mod outbox;
+pub mod port;
+pub mod reference;
+pub mod routing;
+pub mod spam;
+pub mod store;
+
+pub use form::{FieldErrors, FormKind, RawLead, ValidLead};
+pub use reference::{Prefix, Reference};
+pub use routing::{Route, RoutedBy};
+pub use spam::{FormToken, SpamReason, SpamVerdict, TokenClaims, TokenError};
+pub use status::{ContactMethod, LeadStatus};

@@ -1,0 +1,266 @@
+//! The outbox: side effects a lead's commit promised, delivered afterwards
+//! with retries. Rows are written in the lead's transaction; a worker task
+//! claims due rows (an `UPDATE … WHERE claimed_until is past`, which only
+//! one process can win, on SQLite and PostgreSQL alike), sends them, and
+//! records the outcome on the row and in the lead's history. A mail server
+//! that is down delays a notice; it never loses or blocks a lead.
+//!
+//! Notices carry no lead content: the clinic, the office, the kind of
+//! request, its reference and a link to it in the admin area.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use tokio::sync::Notify;
+
+use crate::entities::{clinic, lead, location, outbox};
+use crate::mail::{Mail, Mailer};
+
+/// After this many failed attempts a row is given up ("dead") until someone resends it.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How long a worker holds a claimed row before another may take it.
+const CLAIM: i64 = 120;
+/// Rows taken per round.
+const BATCH: u64 = 20;
+/// How often the worker looks for due rows when nothing wakes it.
+const IDLE: StdDuration = StdDuration::from_secs(5);
+
+/// Row states.
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const DEAD: &str = "dead";
+
+/// A message ready to be an outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub subject: String,
+    pub body: String,
+}
+
+fn kind_words(kind: &str) -> &'static str {
+    if kind == "appointment" { "appointment request" } else { "message" }
+}
+
+/// The e-mail to an office inbox: that something arrived, never what it says.
+pub fn office_notice(clinic: &clinic::Model, office: Option<&str>, lead: &lead::Model, base_url: &str) -> Notice {
+    let what = kind_words(&lead.kind);
+    let place = office.map_or_else(|| clinic.name.clone(), |o| format!("{} – {o}", clinic.name));
+    Notice {
+        subject: format!("New {what} {} for {place}", lead.reference),
+        body: format!(
+            "A new {what} arrived for {place}.\n\n\
+             Reference: {}\n\
+             Open it in the inbox: {}/admin/leads/{}\n\n\
+             For the patient's privacy this e-mail does not contain the request: \
+             sign in to read and answer it.\n",
+            lead.reference,
+            base_url.trim_end_matches('/'),
+            lead.reference
+        ),
+    }
+}
+
+/// The visitor's receipt: their reference and who will answer; not what they wrote.
+pub fn receipt(clinic: &clinic::Model, office: Option<&location::Model>, lead: &lead::Model) -> Notice {
+    let who = match office {
+        Some(o) => format!("Our {} office ({}) will get back to you during its opening hours.", o.name, o.phone),
+        None => "Our team will get back to you during opening hours.".to_string(),
+    };
+    Notice {
+        subject: format!("{}: we received your request {}", clinic.name, lead.reference),
+        body: format!(
+            "Thank you for contacting {}.\n\n\
+             Your reference number is {}. {who}\n\n\
+             If you did not send this request, you can ignore this e-mail.\n",
+            clinic.name, lead.reference
+        ),
+    }
+}
+
+/// Queue an e-mail (inside the caller's transaction).
+pub async fn enqueue_email<C: ConnectionTrait>(
+    db: &C,
+    lead: &lead::Model,
+    purpose: &str,
+    to: &str,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<outbox::Model, DbErr> {
+    outbox::ActiveModel {
+        clinic_id: Set(lead.clinic_id),
+        lead_id: Set(Some(lead.id)),
+        kind: Set("email".into()),
+        purpose: Set(purpose.into()),
+        target: Set(to.into()),
+        subject: Set(notice.subject.clone()),
+        payload: Set(notice.body.clone()),
+        state: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Wait before attempt `n + 1` after `n` failures: 30 s, 1, 2, 4 … minutes, at most an hour.
+pub fn backoff(failures: i32) -> Duration {
+    let secs = 30i64.saturating_mul(1i64 << failures.clamp(0, 12) as u32);
+    Duration::seconds(secs.min(3600))
+}
+
+/// The purpose in words, for the lead's history.
+fn purpose_words(purpose: &str) -> &'static str {
+    match purpose {
+        "office_notice" => "Notice to the office inbox",
+        "receipt" => "Receipt to the visitor",
+        "escalation" => "Escalation to the clinic admins",
+        _ => "Message",
+    }
+}
+
+/// Rows no worker holds at `now`.
+fn unclaimed(now: DateTime<Utc>) -> Condition {
+    Condition::any().add(outbox::Column::ClaimedUntil.is_null()).add(outbox::Column::ClaimedUntil.lt(now))
+}
+
+/// The worker: delivers due rows, then sleeps until woken or [`IDLE`] passes.
+#[derive(Clone)]
+pub struct Outbox {
+    db: DatabaseConnection,
+    mailer: Mailer,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new(db: DatabaseConnection, mailer: Mailer) -> Self {
+        Outbox { db, mailer, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Ask the worker to look now (after a commit that queued rows).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match me.run_once(Utc::now()).await {
+                    Ok(n) if n as u64 == BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox: cannot read due rows; retrying"),
+                }
+                tokio::select! {
+                    _ = me.wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE) => {}
+                }
+            }
+        })
+    }
+
+    /// Claim and deliver the rows due at `now`; returns how many were tried.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
+        let due = outbox::Entity::find()
+            .filter(outbox::Column::State.eq(PENDING))
+            .filter(outbox::Column::NextAttemptAt.lte(now))
+            .filter(unclaimed(now))
+            .order_by_asc(outbox::Column::Id)
+            .limit(BATCH)
+            .all(&self.db)
+            .await?;
+        let mut tried = 0;
+        for row in due {
+            // Claim: only one process's update matches.
+            let claimed = outbox::Entity::update_many()
+                .col_expr(outbox::Column::ClaimedUntil, Expr::value(now + Duration::seconds(CLAIM)))
+                .filter(outbox::Column::Id.eq(row.id))
+                .filter(outbox::Column::State.eq(PENDING))
+                .filter(unclaimed(now))
+                .exec(&self.db)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            tried += 1;
+            let result = self.deliver(&row).await;
+            self.record(row, result, Utc::now()).await?;
+        }
+        Ok(tried)
+    }
+
+    async fn deliver(&self, row: &outbox::Model) -> Result<(), (bool, String)> {
+        match row.kind.as_str() {
+            "email" => {
+                let mail = Mail { to: row.target.clone(), subject: row.subject.clone(), body: row.payload.clone() };
+                self.mailer.send(&mail).await.map_err(|e| (e.is_transient(), e.to_string()))
+            }
+            other => Err((false, format!("unknown outbox kind {other}"))),
+        }
+    }
+
+    async fn record(
+        &self,
+        row: outbox::Model,
+        result: Result<(), (bool, String)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let lead_id = row.lead_id;
+        let what = purpose_words(&row.purpose);
+        let target = row.target.clone();
+        let attempts = row.attempts + 1;
+        let mut am: outbox::ActiveModel = row.into();
+        am.attempts = Set(attempts);
+        am.claimed_until = Set(None);
+        let detail = match result {
+            Ok(()) => {
+                am.state = Set(SENT.into());
+                am.sent_at = Set(Some(now));
+                am.last_error = Set(None);
+                Some(format!("{what} sent to {target}"))
+            }
+            Err((transient, message)) => {
+                tracing::warn!(attempt = attempts, error = %message, "outbox: delivery failed");
+                am.last_error = Set(Some(message.chars().take(500).collect()));
+                if transient && attempts < MAX_ATTEMPTS {
+                    am.next_attempt_at = Set(now + backoff(attempts));
+                    None
+                } else {
+                    am.state = Set(DEAD.into());
+                    Some(format!("{what} to {target} failed after {attempts} attempt(s): {message}"))
+                }
+            }
+        };
+        am.update(&self.db).await?;
+        if let (Some(detail), Some(lead_id)) = (detail, lead_id)
+            && let Some(l) = lead::Entity::find_by_id(lead_id).one(&self.db).await?
+        {
+            super::store::event(&self.db, &l, now, "delivery", &detail).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(0), Duration::seconds(30));
+        assert_eq!(backoff(1), Duration::seconds(60));
+        assert_eq!(backoff(3), Duration::seconds(240));
+        assert_eq!(backoff(7), Duration::seconds(3600));
+        assert_eq!(backoff(40), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,523 @@
+//! A clinic's offices as its admins manage them in the admin area: name,
+//! address, phone, opening hours, time zone, inbox addresses, the ZIP codes
+//! it serves and its map position; and the clinic's default inbox, where a
+//! request goes when no office rule matches (see `leads` routing).
+//!
+//! `validate` is pure and shares its field rules with the provision file
+//! (`clinics::provision`), so the shell and the admin area accept the same
+//! things. Saving writes the audit log and, when an office's name changes,
+//! a search change for the posts about it — in the same transaction.
+
+use app::admin::model::{OfficeEditor, OfficeForm, OfficeRow, OfficesPage};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use super::hours::{HoursError, WeeklyHours};
+use crate::audit::{self, Actor};
+use crate::entities::{clinic, location};
+use crate::search::changes::{self, Touching};
+use crate::slugs::valid_slug;
+
+/// Most inbox addresses one office may have.
+pub const MAX_INBOXES: usize = 10;
+/// Most ZIP codes one office may serve.
+pub const MAX_ZIP_CODES: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    /// (field, message) pairs, every problem at once.
+    #[error("the office has {} problem(s)", .0.len())]
+    Invalid(Vec<(String, String)>),
+    #[error("no such office in this clinic")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// An e-mail address an inbox can be (the provision file's rule too).
+pub fn valid_email(s: &str) -> bool {
+    email_address::EmailAddress::parse_with_options(s, email_address::Options::default().without_display_text())
+        .is_ok_and(|e| e.domain().contains('.'))
+}
+
+/// A postal code as offices list them: "94523", "94523-1234", "SW1A 1AA".
+pub fn valid_postal_code(z: &str) -> bool {
+    !z.is_empty() && z.len() <= 10 && z.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ')
+}
+
+/// An IANA time zone name, or the message to show.
+pub fn parse_timezone(s: &str) -> Result<Tz, String> {
+    s.trim()
+        .parse::<Tz>()
+        .map_err(|_| format!("\u{201c}{}\u{201d} is not a time zone: choose one like America/Los_Angeles.", s.trim()))
+}
+
+/// Split a list typed one per line, or with commas, semicolons or spaces.
+fn items(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A checked office, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeValues {
+    pub id: Option<i32>,
+    pub slug: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub timezone: String,
+    pub hours: WeeklyHours,
+    pub inbox: Vec<String>,
+    pub zip_codes: Vec<String>,
+    pub position: Option<(f64, f64)>,
+}
+
+fn day_message(day: &str, e: &HoursError) -> String {
+    let name = match day {
+        "mon" => "Monday",
+        "tue" => "Tuesday",
+        "wed" => "Wednesday",
+        "thu" => "Thursday",
+        "fri" => "Friday",
+        "sat" => "Saturday",
+        _ => "Sunday",
+    };
+    match e {
+        HoursError::CloseBeforeOpen(_) => format!("{name}: the closing time must be after the opening time."),
+        HoursError::Overlap(_) => format!("{name}: the times overlap or are out of order."),
+        _ => format!("{name}: write hours like 08:00-17:00 or 08:00-12:00, 13:00-17:00, or leave it empty if closed."),
+    }
+}
+
+fn coordinate(text: &str, field: &str, limit: f64, errors: &mut Vec<(String, String)>) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() <= limit => Some(v),
+        _ => {
+            errors.push((field.into(), format!("Enter a number between -{limit} and {limit}, like 37.9477.")));
+            None
+        }
+    }
+}
+
+/// Check an office form. `new` offices get their slug from the form (or
+/// from the name when left empty); existing offices keep theirs, so their
+/// public address never breaks. `taken` are the clinic's other slugs.
+pub fn validate(form: &OfficeForm, existing_slug: Option<&str>, taken: &[String]) -> Result<OfficeValues, OfficeError> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut err = |f: &str, m: String| errors.push((f.to_string(), m));
+
+    let name = form.name.trim().to_string();
+    if name.is_empty() {
+        err("name", "Enter the office's name, like \u{201c}Pleasant Hill\u{201d}.".into());
+    } else if name.chars().count() > 200 {
+        err("name", format!("The name has {} characters; 200 at most.", name.chars().count()));
+    }
+    let slug = match existing_slug {
+        Some(s) => s.to_string(),
+        None => {
+            let typed = form.slug.trim().to_lowercase();
+            let slug = if typed.is_empty() { slug::slugify(&name) } else { typed };
+            if slug.is_empty() && !name.is_empty() {
+                err("slug", "Enter the office's web address, like pleasant-hill.".into());
+            } else if !slug.is_empty() && (!valid_slug(&slug) || slug.len() > 64) {
+                err("slug", "Use lowercase letters, digits and hyphens only (64 at most), like pleasant-hill.".into());
+            } else if taken.contains(&slug) {
+                err("slug", format!("Another office already uses \u{201c}{slug}\u{201d}: choose another address."));
+            }
+            slug
+        }
+    };
+    let address = form.address.trim().to_string();
+    if address.is_empty() {
+        err("address", "Enter the street address visitors come to.".into());
+    } else if address.chars().count() > 500 {
+        err("address", "The address is longer than 500 characters.".into());
+    }
+    let phone = form.phone.trim().to_string();
+    if crate::slugs::phone_href(&phone).is_none() || phone.chars().count() > 40 {
+        err("phone", "Enter a phone number with 7 to 15 digits, like (925) 555-0142.".into());
+    }
+    let timezone = match parse_timezone(&form.timezone) {
+        Ok(tz) => tz.name().to_string(),
+        Err(m) => {
+            err("timezone", m);
+            String::new()
+        }
+    };
+    let mut hours = WeeklyHours::default();
+    for (i, (day, spec)) in form.days().into_iter().enumerate() {
+        match super::hours::parse_day(spec) {
+            Ok(spans) => hours.days[i] = spans,
+            Err(e) => err(day, day_message(day, &e)),
+        }
+    }
+    let mut inbox: Vec<String> = Vec::new();
+    for address in items(&form.inbox) {
+        let a = address.to_lowercase();
+        if !valid_email(&a) {
+            err("inbox", format!("\u{201c}{address}\u{201d} is not an e-mail address like front-desk@clinic.example."));
+        } else if !inbox.contains(&a) {
+            inbox.push(a);
+        }
+    }
+    if inbox.len() > MAX_INBOXES {
+        err("inbox", format!("{} addresses: {MAX_INBOXES} at most.", inbox.len()));
+    }
+    let mut zip_codes: Vec<String> = Vec::new();
+    for z in items(&form.zip_codes) {
+        if !valid_postal_code(&z) {
+            err("zip_codes", format!("\u{201c}{z}\u{201d} is not a ZIP code like 94523."));
+        } else if !zip_codes.contains(&z) {
+            zip_codes.push(z);
+        }
+    }
+    if zip_codes.len() > MAX_ZIP_CODES {
+        err("zip_codes", format!("{} ZIP codes: {MAX_ZIP_CODES} at most.", zip_codes.len()));
+    }
+    let lat = coordinate(&form.latitude, "latitude", 90.0, &mut errors);
+    let lon = coordinate(&form.longitude, "longitude", 180.0, &mut errors);
+    let position = match (lat, lon, form.latitude.trim().is_empty(), form.longitude.trim().is_empty()) {
+        (Some(a), Some(b), _, _) => Some((a, b)),
+        (Some(_), None, _, true) => {
+            errors.push(("longitude".into(), "Enter the longitude too, or neither.".into()));
+            None
+        }
+        (None, Some(_), true, _) => {
+            errors.push(("latitude".into(), "Enter the latitude too, or neither.".into()));
+            None
+        }
+        _ => None,
+    };
+    if !errors.is_empty() {
+        return Err(OfficeError::Invalid(errors));
+    }
+    let id = form.id.trim().parse().ok();
+    Ok(OfficeValues { id, slug, name, address, phone, timezone, hours, inbox, zip_codes, position })
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).expect("a list of strings serialises")
+}
+
+fn parse_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+fn stored_hours(m: &location::Model) -> WeeklyHours {
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&m.hours).unwrap_or_default();
+    WeeklyHours::parse(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default()
+}
+
+/// The form as the database has the office.
+pub fn form_of(m: &location::Model) -> OfficeForm {
+    let spec = stored_hours(m).to_spec_map();
+    let day = |k: &str| spec.get(k).cloned().unwrap_or_default().replace(',', ", ");
+    OfficeForm {
+        id: m.id.to_string(),
+        slug: m.slug.clone(),
+        name: m.name.clone(),
+        address: m.address.clone(),
+        phone: m.phone.clone(),
+        timezone: m.timezone.clone(),
+        mon: day("mon"),
+        tue: day("tue"),
+        wed: day("wed"),
+        thu: day("thu"),
+        fri: day("fri"),
+        sat: day("sat"),
+        sun: day("sun"),
+        inbox: parse_list(&m.inbox).join("\n"),
+        zip_codes: parse_list(&m.zip_codes).join(" "),
+        latitude: m.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        longitude: m.longitude.map(|v| v.to_string()).unwrap_or_default(),
+    }
+}
+
+async fn offices_of<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<location::Model>, sea_orm::DbErr> {
+    location::Entity::find()
+        .filter(location::Column::ClinicId.eq(clinic_id))
+        .order_by_asc(location::Column::Position)
+        .order_by_asc(location::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The clinic's offices and its default inbox.
+pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<OfficesPage, OfficeError> {
+    let clinic = clinic::Entity::find_by_id(clinic_id).one(db).await?.ok_or(OfficeError::NotFound)?;
+    let offices = offices_of(db, clinic_id)
+        .await?
+        .iter()
+        .map(|m| OfficeRow {
+            id: m.id,
+            slug: m.slug.clone(),
+            name: m.name.clone(),
+            address: m.address.clone(),
+            phone: m.phone.clone(),
+            timezone: m.timezone.clone(),
+            inbox: parse_list(&m.inbox),
+            zip_codes: parse_list(&m.zip_codes),
+            hours: stored_hours(m).table(),
+            url: format!("/locations/{}", m.slug),
+        })
+        .collect();
+    Ok(OfficesPage { offices, default_inbox: clinic.default_inbox })
+}
+
+/// Every IANA time zone name, for the form's suggestions.
+pub fn timezone_names() -> Vec<String> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).collect()
+}
+
+/// The edit form of one office (`None`: a new, empty one).
+pub async fn editor<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    office_id: Option<i32>,
+) -> Result<OfficeEditor, OfficeError> {
+    let form = match office_id {
+        None => OfficeForm::default(),
+        Some(id) => form_of(&find(db, clinic_id, id).await?),
+    };
+    Ok(OfficeEditor { form, is_new: office_id.is_none(), timezones: timezone_names() })
+}
+
+async fn find<C: ConnectionTrait>(db: &C, clinic_id: i32, id: i32) -> Result<location::Model, OfficeError> {
+    location::Entity::find_by_id(id)
+        .filter(location::Column::ClinicId.eq(clinic_id))
+        .one(db)
+        .await?
+        .ok_or(OfficeError::NotFound)
+}
+
+/// Which fields differ, for the audit summary.
+fn changed_fields(old: &location::Model, new: &OfficeValues) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if old.name != new.name {
+        out.push("name");
+    }
+    if old.address != new.address {
+        out.push("address");
+    }
+    if old.phone != new.phone {
+        out.push("phone");
+    }
+    if old.timezone != new.timezone {
+        out.push("time zone");
+    }
+    if stored_hours(old) != new.hours {
+        out.push("hours");
+    }
+    if parse_list(&old.inbox) != new.inbox {
+        out.push("inbox");
+    }
+    if parse_list(&old.zip_codes) != new.zip_codes {
+        out.push("ZIP codes");
+    }
+    if old.latitude.zip(old.longitude) != new.position {
+        out.push("map position");
+    }
+    out
+}
+
+/// Create or update an office; returns its id. Existing offices keep their
+/// slug whatever the form says.
+pub async fn save(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    form: &OfficeForm,
+    now: DateTime<Utc>,
+) -> Result<i32, OfficeError> {
+    let txn = db.begin().await?;
+    let existing = match form.id.trim() {
+        "" => None,
+        id => Some(find(&txn, clinic_id, id.parse().map_err(|_| OfficeError::NotFound)?).await?),
+    };
+    let all = offices_of(&txn, clinic_id).await?;
+    let taken: Vec<String> = all.iter().map(|l| l.slug.clone()).collect();
+    let values = validate(form, existing.as_ref().map(|m| m.slug.as_str()), &taken)?;
+    let hours = serde_json::to_string(&values.hours.to_spec_map()).expect("hours serialise");
+    let (id, action, summary) = match existing {
+        Some(old) => {
+            let changed = changed_fields(&old, &values);
+            let renamed = old.name != values.name;
+            let id = old.id;
+            let mut am: location::ActiveModel = old.into();
+            am.name = Set(values.name.clone());
+            am.address = Set(values.address.clone());
+            am.phone = Set(values.phone.clone());
+            am.timezone = Set(values.timezone.clone());
+            am.hours = Set(hours);
+            am.inbox = Set(json_list(&values.inbox));
+            am.zip_codes = Set(json_list(&values.zip_codes));
+            am.latitude = Set(values.position.map(|p| p.0));
+            am.longitude = Set(values.position.map(|p| p.1));
+            am.update(&txn).await?;
+            if renamed {
+                // Office names are indexed with the posts about them.
+                changes::posts_touching(&txn, clinic_id, Touching::Location(id), now).await?;
+            }
+            let what = if changed.is_empty() { "nothing".to_string() } else { changed.join(", ") };
+            (id, "office.update", format!("Changed the office {}: {what}", values.name))
+        }
+        None => {
+            let position = all.iter().map(|l| l.position).max().map_or(0, |p| p + 1);
+            let saved = location::ActiveModel {
+                clinic_id: Set(clinic_id),
+                slug: Set(values.slug.clone()),
+                name: Set(values.name.clone()),
+                address: Set(values.address.clone()),
+                phone: Set(values.phone.clone()),
+                timezone: Set(values.timezone.clone()),
+                hours: Set(hours),
+                inbox: Set(json_list(&values.inbox)),
+                zip_codes: Set(json_list(&values.zip_codes)),
+                latitude: Set(values.position.map(|p| p.0)),
+                longitude: Set(values.position.map(|p| p.1)),
+                position: Set(position),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            (saved.id, "office.create", format!("Added the office {} (/locations/{})", values.name, values.slug))
+        }
+    };
+    audit::record(&txn, Some(clinic_id), actor, action, "location", Some(id), &summary, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Change where requests go when no office rule matches.
+pub async fn save_default_inbox(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<String, OfficeError> {
+    let email = email.trim().to_lowercase();
+    if !valid_email(&email) {
+        return Err(OfficeError::Invalid(vec![(
+            "default_inbox".into(),
+            "Enter an e-mail address like requests@clinic.example.".into(),
+        )]));
+    }
+    let txn = db.begin().await?;
+    let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(OfficeError::NotFound)?;
+    if c.default_inbox != email {
+        let old = c.default_inbox.clone();
+        let mut am: clinic::ActiveModel = c.into();
+        am.default_inbox = Set(email.clone());
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        let summary = format!("Default inbox changed from {old} to {email}");
+        audit::record(&txn, Some(clinic_id), actor, "clinic.default_inbox", "clinic", Some(clinic_id), &summary, now)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> OfficeForm {
+        OfficeForm {
+            name: "Walnut Creek".into(),
+            address: "1200 Oak Street, Walnut Creek, CA 94596".into(),
+            phone: "(925) 555-0199".into(),
+            timezone: "America/Los_Angeles".into(),
+            mon: "08:00-17:00".into(),
+            tue: "08:00-12:00, 13:00-17:00".into(),
+            inbox: "Front@Example.com\nfront@example.com, billing@example.com".into(),
+            zip_codes: "94596 94597,94598-1234".into(),
+            latitude: "37.9".into(),
+            longitude: "-122.06".into(),
+            ..Default::default()
+        }
+    }
+
+    fn fields(r: Result<OfficeValues, OfficeError>) -> Vec<String> {
+        match r {
+            Err(OfficeError::Invalid(f)) => f.into_iter().map(|(k, _)| k).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_office_is_normalised() {
+        let v = validate(&good(), None, &["pleasant-hill".into()]).unwrap();
+        assert_eq!(v.slug, "walnut-creek");
+        assert_eq!(v.inbox, ["front@example.com", "billing@example.com"]);
+        assert_eq!(v.zip_codes, ["94596", "94597", "94598-1234"]);
+        assert_eq!(v.position, Some((37.9, -122.06)));
+        assert_eq!(v.hours.days[1].len(), 2);
+        assert!(v.hours.days[6].is_empty());
+    }
+
+    #[test]
+    fn existing_offices_keep_their_slug() {
+        let mut f = good();
+        f.slug = "something-else".into();
+        assert_eq!(validate(&f, Some("walnut"), &["walnut".into()]).unwrap().slug, "walnut");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_field() {
+        let f = OfficeForm {
+            name: String::new(),
+            slug: "Bad Slug!".into(),
+            address: " ".into(),
+            phone: "call us".into(),
+            timezone: "Mars/Olympus".into(),
+            wed: "9-5".into(),
+            thu: "17:00-08:00".into(),
+            inbox: "front-desk".into(),
+            zip_codes: "94596 <script>".into(),
+            latitude: "91".into(),
+            longitude: String::new(),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(validate(&f, None, &[])),
+            ["name", "slug", "address", "phone", "timezone", "wed", "thu", "inbox", "zip_codes", "latitude"]
+        );
+    }
+
+    #[test]
+    fn slugs_must_be_free_and_coordinates_come_in_pairs() {
+        let mut f = good();
+        f.slug = "pleasant-hill".into();
+        assert_eq!(fields(validate(&f, None, &["pleasant-hill".into()])), ["slug"]);
+        let mut f = good();
+        f.longitude = String::new();
+        assert_eq!(fields(validate(&f, None, &[])), ["longitude"]);
+    }
+
+    #[test]
+    fn hour_messages_name_the_day() {
+        let mut f = good();
+        f.fri = "08:00-12:00, 11:00-17:00".into();
+        match validate(&f, None, &[]) {
+            Err(OfficeError::Invalid(v)) => {
+                assert_eq!(v[0].0, "fri");
+                assert!(v[0].1.starts_with("Friday"), "{}", v[0].1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
