@@ -23,6 +23,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('a refused form keeps what was typed and says what to fix, then the request is received', async ({ page }) => {
+    test.setTimeout(90_000);
     await page.goto(`${PMC}/contact`);
     await page.getByLabel('Your name').fill('Jordan <b>Example</b>');
     await page.locator('#lead-email').fill('jordan@');
@@ -50,6 +51,7 @@ test.describe('without JavaScript', () => {
 });
 
 test('with JavaScript the form checks itself before sending, and an office page sends to its office', async ({ page }) => {
+  test.setTimeout(90_000);
   await trackWasm(page);
   await page.goto(`${PMC}/locations/concord`);
   await waitForHydration(page);
@@ -79,7 +81,7 @@ test('with JavaScript the form checks itself before sending, and an office page 
 });
 
 test('a clinic admin edits an office and the default inbox', async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   await trackWasm(page);
   await page.goto(`${PMC}/admin/login`);
   await page.getByLabel('E-mail address').fill('admin@lakeside-derm.example');
