@@ -36,7 +36,6 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#lead-consent-error')).not.toBeEmpty();
     await expect(page.getByLabel('Your name')).toHaveValue('Jordan <b>Example</b>');
     await expect(page.getByLabel(/^Your message/)).toHaveValue('Do you take walk-in visits on Saturday mornings?');
-    await axeClean(page, 'refused contact form');
     await page.screenshot({ path: 'test-results/screens/contact-refused.png', fullPage: true });
 
     await page.locator('#lead-email').fill('jordan@example.com');
@@ -46,7 +45,6 @@ test.describe('without JavaScript', () => {
     await expect(page).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}/);
     await expect(page.getByRole('heading', { level: 1 })).toContainText('your request was received');
     await expect(page.locator('.reference')).toHaveText(/^PMC-[0-9A-Z]{6}$/);
-    await axeClean(page, 'thank-you page');
   });
 });
 
