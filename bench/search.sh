@@ -102,8 +102,8 @@ trap 'exit 143' TERM
 
 # --- build -----------------------------------------------------------------------
 if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
-    say "building the release binary and the benchmark helper (cargo build --release)"
-    cargo build --release -p clinicpress --bin clinicpress --example search_bench >&2
+    say "building the release binary and the benchmark helper (cargo build --release --locked)"
+    cargo build --release --locked -p clinicpress --bin clinicpress --example search_bench >&2
 else
     say "BENCH_SKIP_BUILD=1: using the existing build"
 fi
@@ -457,10 +457,10 @@ report() {
     row "Other processes' CPU during reindex · in-process · page · API runs (% of one core)" f_busy
     row "Server peak RSS (VmHWM) after the load" f_srv
     printf '\n'
-    printf 'Writer: %s MiB heap × %s threads (set in `search::index`). In-process figures: %s queries × %s timed runs after one untimed run, nearest-rank percentiles over all %s samples; "server-side" is `SearchPort::search` as the page and the API call it (tantivy, snippets, spelling, facet names from the database, the miss log). HTTP figures: wrk %s threads, %s connections, %s after a %s warm-up, cycling through the same queries with `Host: %s`; server and wrk share the machine.\n\n' \
-        "${R[$FIRST_SIZE:writer_heap_mib]}" "${R[$FIRST_SIZE:writer_threads]}" "$NQ" "$REPS" "$((NQ * REPS))" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$HOST_NAME"
+    printf 'Index writer: %s MiB memory budget shared by %s indexing threads (`WRITER_HEAP_BYTES`, `WRITER_THREADS` in `search::index`). In-process figures: %s queries × %s timed runs after one untimed run, nearest-rank percentiles over all %s samples (each query is 1/%s of them, so p99 is about the slowest query'"'"'s median: see bench/out/search-queries-N.md); "server-side" is `SearchPort::search` as the page and the API call it (tantivy, snippets, spelling, facet names from the database, the miss log). HTTP figures: wrk %s threads, %s connections, %s after a %s warm-up, cycling through the same queries with `Host: %s`; server and wrk share the machine.\n\n' \
+        "${R[$FIRST_SIZE:writer_heap_mib]}" "${R[$FIRST_SIZE:writer_threads]}" "$NQ" "$REPS" "$((NQ * REPS))" "$NQ" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$HOST_NAME"
     if [[ " $SIZES " == *" $AIM_SIZE "* ]]; then
-        printf 'Aims at %s posts: full reindex < %s s: **%s** (%s s) · server-side p99 < %s ms: **%s** (%.2f ms) · reindex memory bounded: peak RSS %s MiB, of it anonymous %s MiB' \
+        printf 'Aims at %s posts: full reindex < %s s: **%s** (%s s) · server-side p99 < %s ms: **%s** (%.2f ms) · reindex peak RSS %s MiB, of it anonymous %s MiB' \
             "$AIM_SIZE" "$AIM_REINDEX_S" "$(verdict "${R[$AIM_SIZE:reindex_s]}" "$AIM_REINDEX_S")" "${R[$AIM_SIZE:reindex_s]}" \
             "$AIM_P99_MS" "$(verdict "${R[$AIM_SIZE:port_p99_ms]}" "$AIM_P99_MS")" "${R[$AIM_SIZE:port_p99_ms]}" "${R[$AIM_SIZE:reindex_rss]}" "${R[$AIM_SIZE:reindex_anon]}"
         for n in $SIZES; do

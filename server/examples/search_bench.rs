@@ -1674,7 +1674,7 @@ async fn run_queries(
     );
     println!(
         "index: {docs} documents, {segments} segment(s), {body_terms} distinct body terms (largest segment), \
-         {:.1} MiB on disk, opened in {open_ms:.0} ms; writer heap {} MiB × {WRITER_THREADS} threads",
+         {:.1} MiB on disk, opened in {open_ms:.0} ms; writer budget {} MiB shared by {WRITER_THREADS} threads",
         size as f64 / 1048576.0,
         WRITER_HEAP_BYTES / 1048576
     );
