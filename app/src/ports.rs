@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::admin::model::*;
 use crate::error::AppError;
-use crate::leads::model::{LeadFormData, OfficeChoice};
+use crate::leads::model::{InboxPage, InboxQuery, LeadAction, LeadDetail, LeadFormData, OfficeChoice};
 use crate::model::*;
 use crate::search::model::{SearchQuery, SearchResults, Suggestion};
 
@@ -104,6 +104,18 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError>;
     /// Where requests go when no office rule matches; returns the stored address.
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError>;
+    /// The lead inbox: the leads of the offices this user works.
+    async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError>;
+    /// One lead (the view is recorded in its history).
+    async fn lead(&self, viewer: &Viewer, clinic: &str, reference: &str) -> Result<LeadDetail, AppError>;
+    /// Status, assignee, note, resend; returns a sentence for the user.
+    async fn lead_action(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        reference: &str,
+        action: LeadAction,
+    ) -> Result<String, AppError>;
     async fn save_term(
         &self,
         viewer: &Viewer,

@@ -142,7 +142,7 @@ mod tests {
 /// server, so what a visitor typed (say `</textarea><script>…`) must be
 /// escaped here. The browser shows the decoded text.
 pub fn textarea_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    escape_html(s)
 }
 
 #[cfg(test)]

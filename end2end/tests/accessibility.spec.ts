@@ -20,6 +20,7 @@ const pages: { name: string; url: string; status: number }[] = [
   { name: 'author archive', url: `${PMC}/blog/author/${demo.pmc.newestPost.author.slug}`, status: 200 },
   { name: 'locations list', url: `${PMC}/locations`, status: 200 },
   { name: 'location detail', url: `${PMC}/locations/${demo.pmc.locations[2].slug}`, status: 200 },
+  { name: 'contact page with the request form', url: `${PMC}/contact`, status: 200 },
   { name: '404 page', url: `${PMC}/no-such-page`, status: 404 },
   { name: 'unknown host page', url: `http://unknown.localhost:${PORT}/`, status: 404 },
 ];

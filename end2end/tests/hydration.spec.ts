@@ -56,6 +56,7 @@ const cases = [
   { name: 'blog page 2', url: `${PMC}/blog?page=2`, status: 200 },
   { name: 'author archive', url: `${LAKESIDE}/blog/author/miriam-castellano`, status: 200 },
   { name: 'location detail', url: `${PMC}/locations/${demo.pmc.locations[0].slug}`, status: 200 },
+  { name: 'contact page with the request form', url: `${PMC}/contact`, status: 200 },
   { name: '404 page', url: `${PMC}/blog/${demo.pmc.draftSlug}`, status: 404 },
 ];
 

@@ -5,6 +5,7 @@
 
 use app::admin::model::*;
 use app::error::AppError;
+use app::leads::model::{InboxPage, InboxQuery, LeadAction, LeadDetail};
 use app::model::ArchiveKind;
 use app::ports::AdminPort;
 use chrono::Utc;
@@ -16,6 +17,7 @@ use crate::accounts::users;
 use crate::audit::Actor;
 use crate::clinics::tenancy::clinic_base_url;
 use crate::entities::{app_user, author, clinic, location};
+use crate::leads::inbox::{self, InboxError, Scope};
 use crate::locations::offices::{self, OfficeError};
 use crate::mail::Mailer;
 use crate::posts::editor::{self, EditorError, status_of};
@@ -46,6 +48,14 @@ fn office_error(e: OfficeError) -> AppError {
         OfficeError::Invalid(fields) => AppError::Fields(fields),
         OfficeError::NotFound => AppError::NotFound,
         OfficeError::Db(e) => internal(e),
+    }
+}
+
+fn inbox_error(e: InboxError) -> AppError {
+    match e {
+        InboxError::NotFound => AppError::NotFound,
+        InboxError::Invalid(m) => AppError::validation("lead", m),
+        InboxError::Db(e) => internal(e),
     }
 }
 
@@ -177,6 +187,7 @@ impl AdminPort for SqlAdmin {
                     can_view_audit: authorize(&a.principal, a.clinic.id, Action::ViewAudit) == Decision::Allow,
                     can_manage_people: authorize(&a.principal, a.clinic.id, Action::ManageUsers) == Decision::Allow,
                     can_manage_offices: authorize(&a.principal, a.clinic.id, Action::ManageClinic) == Decision::Allow,
+                    can_read_leads: authorize(&a.principal, a.clinic.id, Action::ReadLeads) == Decision::Allow,
                 })
             }
         };
@@ -394,6 +405,30 @@ impl AdminPort for SqlAdmin {
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
         offices::save_default_inbox(&self.db, a.clinic.id, &a.actor, email, Utc::now()).await.map_err(office_error)
+    }
+
+    async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::ReadLeads).await?;
+        let scope = Scope::of(&a.principal, a.clinic.id);
+        inbox::page(&self.db, a.clinic.id, &scope, &query, Utc::now()).await.map_err(inbox_error)
+    }
+
+    async fn lead(&self, viewer: &Viewer, clinic: &str, reference: &str) -> Result<LeadDetail, AppError> {
+        let a = self.allow(viewer, clinic, Action::ReadLeads).await?;
+        let scope = Scope::of(&a.principal, a.clinic.id);
+        inbox::detail(&self.db, a.clinic.id, &scope, reference, &a.actor, Utc::now()).await.map_err(inbox_error)
+    }
+
+    async fn lead_action(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        reference: &str,
+        action: LeadAction,
+    ) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ReadLeads).await?;
+        let scope = Scope::of(&a.principal, a.clinic.id);
+        inbox::act(&self.db, a.clinic.id, &scope, reference, &a.actor, &action, Utc::now()).await.map_err(inbox_error)
     }
 
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError> {

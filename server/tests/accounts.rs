@@ -70,7 +70,7 @@ async fn users_from_the_shell_and_what_they_may_do() {
         assert_eq!(authorize(&who, lakeside, Action::EditPosts), Decision::Allow);
         assert_eq!(authorize(&who, lakeside, Action::ManageUsers), Decision::Forbidden);
         assert_eq!(authorize(&who, pmc, Action::EditPosts), Decision::Forbidden);
-        assert_eq!(authorize(&who, pmc, Action::WorkLeads { location_id: concord }), Decision::Allow);
+        assert_eq!(authorize(&who, pmc, Action::WorkLeads { location_id: Some(concord) }), Decision::Allow);
 
         // Provisioned users (demo) have their roles too.
         let maria = listed.iter().find(|(u, _)| u.email == "maria@pmc.example").unwrap().0.id;

@@ -160,7 +160,7 @@ fn a_contact_request_is_stored_routed_and_notified_without_its_content() {
         let notices: Vec<&String> = mails.iter().filter(|m| m.contains(&reference)).collect();
         assert_eq!(notices.len(), expected.len(), "{mails:?}");
         for m in notices {
-            assert!(m.contains("/admin/leads/") && !m.contains("knee") && !m.contains("Ann Example"), "{m}");
+            assert!(m.contains("/admin/pmc/leads/") && !m.contains("knee") && !m.contains("Ann Example"), "{m}");
         }
         let rows = outbox::Entity::find().filter(outbox::Column::LeadId.eq(stored.id)).all(db).await.unwrap();
         assert!(rows.iter().all(|r| r.state == "sent" && r.attempts == 1), "{rows:?}");
@@ -272,6 +272,151 @@ fn routing_spam_and_rate_limits() {
         assert!(last.retry_after.parse::<u64>().unwrap() > 0);
         assert!(last.body.contains("several requests") && last.body.contains("Ann Example"), "kept");
         assert!(form_token_use::Entity::find().count(db).await.unwrap() >= 3);
+        t
+    }));
+}
+
+async fn staff_user(db: &DatabaseConnection, email: &str, roles: &[&str]) {
+    use clinicpress::accounts::users::{self, RoleArg};
+    let roles: Vec<RoleArg> = roles.iter().map(|r| r.parse().unwrap()).collect();
+    users::create(db, email, email.split('@').next().unwrap(), Some("a long enough password"), &roles, false)
+        .await
+        .unwrap();
+}
+
+async fn sign_in(app: &Router, email: &str) -> String {
+    let body = format!("email={}&password={}&next=/admin", enc(email), enc("a long enough password"));
+    let res = app.clone().oneshot(post("/admin/login", &body)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed in as {email}");
+    let c = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    c.split(';').next().unwrap().to_string()
+}
+
+async fn call(app: &Router, cookie: &str, path: &str, body: &str) -> Answer {
+    let mut r = post(path, body);
+    r.headers_mut().insert("cookie", cookie.parse().unwrap());
+    r.headers_mut().insert("accept", "application/json".parse().unwrap());
+    send(app, r).await
+}
+
+#[test]
+fn staff_work_only_their_offices_leads_and_exports_are_audited() {
+    use clinicpress::entities::audit_log;
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        let clinic = pmc(db).await;
+        // One lead for Concord, one for Walnut Creek, with a formula in the name.
+        let mut refs = Vec::new();
+        for (office, name, email) in
+            [("concord", "Ann Example", "ann@example.com"), ("walnut-creek", "=HYPERLINK(\"x\")", "bo@example.com")]
+        {
+            let body = form(
+                &token(db, clinic.id, 30).await,
+                &with(GOOD, &[("office", office), ("name", name), ("email", email)]),
+            );
+            let a = send(&app, post("/contact", &body)).await;
+            assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+            refs.push(a.location.split("ref=").nth(1).unwrap().split('&').next().unwrap().to_string());
+        }
+        staff_user(db, "desk@pmc.example", &["pmc:staff:concord"]).await;
+        staff_user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        staff_user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        staff_user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let desk = sign_in(&app, "desk@pmc.example").await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
+        let list = "clinic=pmc&query[status]=all&query[office]=&query[q]=&query[page]=1";
+
+        // Staff of Concord: Concord's lead only.
+        let a = call(&app, &desk, "/api/admin/list_leads", list).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.body.contains(&refs[0]) && !a.body.contains(&refs[1]), "{}", a.body);
+        let theirs = format!("clinic=pmc&reference={}", refs[1]);
+        assert_eq!(call(&app, &desk, "/api/admin/get_lead", &theirs).await.status, StatusCode::NOT_FOUND);
+        let change = format!("clinic=pmc&reference={}&action=status&value=closed", refs[1]);
+        assert_eq!(call(&app, &desk, "/api/admin/lead_action", &change).await.status, StatusCode::NOT_FOUND);
+        // The clinic admin sees both; a marketer none; another clinic's admin not even the clinic.
+        let a = call(&app, &chief, "/api/admin/list_leads", list).await;
+        assert!(a.body.contains(&refs[0]) && a.body.contains(&refs[1]), "{}", a.body);
+        assert_eq!(call(&app, &writer, "/api/admin/list_leads", list).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(call(&app, &boss, "/api/admin/list_leads", list).await.status, StatusCode::NOT_FOUND);
+        // Search by e-mail.
+        let a = call(&app, &chief, "/api/admin/list_leads", &list.replace("query[q]=", "query[q]=BO%40EXAMPLE")).await;
+        assert!(!a.body.contains(&refs[0]) && a.body.contains(&refs[1]), "{}", a.body);
+
+        // Working a lead: open (recorded), assign, note, status; nothing of it is lost.
+        let mine = format!("clinic=pmc&reference={}", refs[0].to_lowercase());
+        let a = call(&app, &desk, "/api/admin/get_lead", &mine).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let detail: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let desk_id =
+            detail["assignable"].as_array().unwrap().iter().find(|u| u[1] == "desk").unwrap()[0].as_i64().unwrap();
+        for (action, value) in
+            [("assign", desk_id.to_string()), ("note", "Called back, voicemail".into()), ("status", "contacted".into())]
+        {
+            let a =
+                call(&app, &desk, "/api/admin/lead_action", &format!("{mine}&action={action}&value={}", enc(&value)))
+                    .await;
+            assert_eq!(a.status, StatusCode::OK, "{action}: {}", a.body);
+        }
+        let bad = call(&app, &desk, "/api/admin/lead_action", &format!("{mine}&action=note&value=")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let l = lead::Entity::find().filter(lead::Column::Reference.eq(&refs[0])).one(db).await.unwrap().unwrap();
+        assert_eq!(
+            (l.status.as_str(), l.assignee_id.is_some(), l.first_response_at.is_some()),
+            ("contacted", true, true)
+        );
+        let kinds: Vec<String> = lead_event::Entity::find()
+            .filter(lead_event::Column::LeadId.eq(l.id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        for k in ["viewed", "assigned", "note", "status"] {
+            assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
+        }
+
+        // CSV: only what the user may see, formulas neutralised, recorded in the audit log.
+        let csv = {
+            let r = Request::builder()
+                .uri("/admin/pmc/leads.csv?status=all")
+                .header("host", PMC)
+                .header("cookie", &chief)
+                .body(Body::empty())
+                .unwrap();
+            send(&app, r).await
+        };
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains(&refs[0]) && csv.body.contains(&refs[1]));
+        assert!(csv.body.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{}", csv.body);
+        let desk_csv = {
+            let r = Request::builder()
+                .uri("/admin/pmc/leads.csv?status=all")
+                .header("host", PMC)
+                .header("cookie", &desk)
+                .body(Body::empty())
+                .unwrap();
+            send(&app, r).await
+        };
+        assert!(desk_csv.body.contains(&refs[0]) && !desk_csv.body.contains(&refs[1]));
+        let forbidden = {
+            let r = Request::builder()
+                .uri("/admin/pmc/leads.csv")
+                .header("host", PMC)
+                .header("cookie", &writer)
+                .body(Body::empty())
+                .unwrap();
+            send(&app, r).await
+        };
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            audit_log::Entity::find().filter(audit_log::Column::Action.eq("lead.export")).count(db).await.unwrap(),
+            2
+        );
         t
     }));
 }

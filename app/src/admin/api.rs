@@ -320,6 +320,54 @@ pub async fn save_default_inbox(clinic: String, email: String) -> Result<String,
     )
 }
 
+#[server(endpoint = "admin/list_leads")]
+pub async fn list_leads(
+    clinic: String,
+    query: crate::leads::model::InboxQuery,
+) -> Result<crate::leads::model::InboxPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.leads(&viewer, &clinic, query).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/get_lead")]
+pub async fn get_lead(clinic: String, reference: String) -> Result<crate::leads::model::LeadDetail, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.lead(&viewer, &clinic, &reference).await
+        }
+        .await,
+    )
+}
+
+/// `action`: `status`, `assign`, `note` or `resend`; `value`: the status, the user id ("" unassigns), the note.
+#[server(endpoint = "admin/lead_action")]
+pub async fn lead_action(clinic: String, reference: String, action: String, value: String) -> Result<String, AppError> {
+    use crate::leads::model::LeadAction;
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let action = match action.as_str() {
+                "status" => LeadAction::Status(value),
+                "assign" => LeadAction::Assign(match value.trim() {
+                    "" => None,
+                    v => Some(v.parse().map_err(|_| AppError::validation("lead", "Choose someone from the list."))?),
+                }),
+                "note" => LeadAction::Note(value),
+                "resend" => LeadAction::Resend,
+                _ => return Err(AppError::BadRequest("unknown action".into())),
+            };
+            backend.admin.lead_action(&viewer, &clinic, &reference, action).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_terms")]
 pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
     ssr::answer(

@@ -57,6 +57,9 @@ pub struct AdminClinic {
     /// Clinic admins: offices, inbox addresses and where requests go.
     #[serde(default)]
     pub can_manage_offices: bool,
+    /// Office staff and clinic admins: the lead inbox.
+    #[serde(default)]
+    pub can_read_leads: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -228,7 +228,7 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
             }}
             <label for="office-address">"Street address"</label>
             <textarea id="office-address" name="form[address]" required rows="2" maxlength="500"
-                aria-describedby="office-address-error" aria-invalid=invalid("address")>{crate::text::textarea_text(&f.address)}</textarea>
+                aria-describedby="office-address-error" aria-invalid=invalid("address") inner_html=crate::text::textarea_text(&f.address)></textarea>
             <p id="office-address-error" class="field-error">{err("address")}</p>
             <label for="office-phone">"Phone"</label>
             <input id="office-phone" name="form[phone]" type="tel" required maxlength="40" value=f.phone.clone()
@@ -249,12 +249,12 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
             </fieldset>
             <label for="office-inbox">"Inbox e-mail addresses " <span class="muted">"(one per line; empty: the default inbox)"</span></label>
             <textarea id="office-inbox" name="form[inbox]" rows="3" maxlength="3000"
-                aria-describedby="office-inbox-hint office-inbox-error" aria-invalid=invalid("inbox")>{crate::text::textarea_text(&f.inbox)}</textarea>
+                aria-describedby="office-inbox-hint office-inbox-error" aria-invalid=invalid("inbox") inner_html=crate::text::textarea_text(&f.inbox)></textarea>
             <p id="office-inbox-hint" class="hint">"These addresses are told that a request arrived — never what it says; staff read it in the admin area."</p>
             <p id="office-inbox-error" class="field-error">{err("inbox")}</p>
             <label for="office-zip_codes">"ZIP codes this office serves " <span class="muted">"(separated by spaces or commas)"</span></label>
             <textarea id="office-zip_codes" name="form[zip_codes]" rows="2" maxlength="12000"
-                aria-describedby="office-zip_codes-error" aria-invalid=invalid("zip_codes")>{crate::text::textarea_text(&f.zip_codes)}</textarea>
+                aria-describedby="office-zip_codes-error" aria-invalid=invalid("zip_codes") inner_html=crate::text::textarea_text(&f.zip_codes)></textarea>
             <p id="office-zip_codes-error" class="field-error">{err("zip_codes")}</p>
             <fieldset class="coordinates">
                 <legend>"Map position " <span class="muted">"(optional)"</span></legend>

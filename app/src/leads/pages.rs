@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::lead_form;
 use super::form::{FormKind, validate};
-use super::model::{LeadFormData, OfficeChoice};
+use super::model::LeadFormData;
 use crate::ui::ErrorView;
 
 const DAYS: [(&str, &str); 6] =
@@ -137,11 +137,10 @@ fn LeadForm(
         }
     };
 
-    let offices = data.offices.clone();
-    let office_phone = move || -> Option<OfficeChoice> {
-        let slug = values.with(|v| v.office.clone());
-        offices.iter().find(|o| o.slug == slug).cloned()
-    };
+    // Without JavaScript every field shows; once the page runs in the
+    // browser, the appointment fields show only for appointment requests.
+    let in_browser = RwSignal::new(false);
+    Effect::new(move |_| in_browser.set(true));
     let office_options = data.offices.clone();
     let show_summary = move || errors.with(|e| !e.is_empty());
 
@@ -222,7 +221,7 @@ fn LeadForm(
                 </div>
             })}
             {(!compact).then(|| view! {
-                <fieldset class="appointment-fields" hidden=move || kind() != FormKind::Appointment>
+                <fieldset class="appointment-fields" hidden=move || in_browser.get() && kind() != FormKind::Appointment>
                     <legend>"Your appointment"</legend>
                     <fieldset class="choice-row">
                         <legend>"Have you been to us before?" <span class="req" aria-hidden="true">" *"</span></legend>
@@ -249,16 +248,15 @@ fn LeadForm(
             <div class="field">
                 <label for="lead-message">
                     {move || if kind() == FormKind::Contact { "Your message" } else { "Anything we should know? " }}
-                    <span class="req" aria-hidden="true">{move || if kind() == FormKind::Contact { " *" } else { "" }}</span>
-                    <span class="muted">{move || if kind() == FormKind::Contact { "" } else { "(optional)" }}</span>
+                    <span class="req" aria-hidden="true">{move || (kind() == FormKind::Contact).then_some(" *")}</span>
+                    <span class="muted">{move || (kind() != FormKind::Contact).then_some("(optional)")}</span>
                 </label>
                 {disclaimer.clone().map(|d| view! { <p id="lead-message-disclaimer" class="notice">{d}</p> })}
                 <textarea id="lead-message" name="message" rows=if compact { "3" } else { "6" } maxlength="5000"
                     on:change=set("message")
                     aria-invalid=invalid("message")
-                    aria-describedby=described("message", if disclaimer.is_some() { "lead-message-disclaimer" } else { "" })>
-                    {crate::text::textarea_text(&start.message)}
-                </textarea>
+                    aria-describedby=described("message", if disclaimer.is_some() { "lead-message-disclaimer" } else { "" })
+                    inner_html=crate::text::textarea_text(&start.message)></textarea>
                 <p id="lead-message-error" class="field-error">{err("message")}</p>
             </div>
             <div class="field check">
@@ -272,7 +270,6 @@ fn LeadForm(
                 <p id="lead-consent-error" class="field-error">{err("consent")}</p>
             </div>
             <button class="button" type="submit">{move || if kind() == FormKind::Appointment { "Request the appointment" } else { "Send" }}</button>
-            {move || office_phone().map(|o| view! { <p class="hint">{format!("Prefer to talk? Call {} at ", o.name)}<a href=format!("tel:{}", o.phone)>{o.phone.clone()}</a>"."</p> })}
         </form>
     }
 }

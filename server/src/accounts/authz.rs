@@ -63,8 +63,12 @@ pub enum Action {
     ManageUsers,
     /// The clinic's audit log.
     ViewAudit,
-    /// Read and work the leads of one location.
-    WorkLeads { location_id: i32 },
+    /// Open the lead inbox at all (office staff and clinic admins).
+    ReadLeads,
+    /// Read and work the leads of one office (`None`: the clinic's default
+    /// inbox, for requests no office took). Staff: their own office only;
+    /// clinic admins: every office and the default inbox.
+    WorkLeads { location_id: Option<i32> },
     /// Create, rename or archive clinics (network owner only).
     ManageNetwork,
 }
@@ -97,8 +101,11 @@ pub fn authorize(who: &Principal, clinic_id: i32, action: Action) -> Decision {
         Action::EnterAdmin => true,
         Action::EditPosts | Action::EditTaxonomyAndMedia => has(Role::Marketer) || has(Role::Admin),
         Action::ManageClinic | Action::ManageUsers | Action::ViewAudit => has(Role::Admin),
+        Action::ReadLeads => has(Role::Staff) || has(Role::Admin),
         Action::WorkLeads { location_id } => {
-            grants.iter().any(|g| g.role == Role::Staff && g.location_id == Some(location_id))
+            has(Role::Admin)
+                || (location_id.is_some()
+                    && grants.iter().any(|g| g.role == Role::Staff && g.location_id == location_id))
         }
         Action::ManageNetwork => false,
     };
@@ -126,24 +133,26 @@ mod tests {
         }
     }
 
-    const ACTIONS: [Action; 8] = [
+    const ACTIONS: [Action; 10] = [
         Action::EnterAdmin,
         Action::EditPosts,
         Action::EditTaxonomyAndMedia,
         Action::ManageClinic,
         Action::ManageUsers,
         Action::ViewAudit,
-        Action::WorkLeads { location_id: OFFICE },
+        Action::ReadLeads,
+        Action::WorkLeads { location_id: Some(OFFICE) },
+        Action::WorkLeads { location_id: None },
         Action::ManageNetwork,
     ];
 
     /// Expected decision in the user's own clinic, per action, in ACTIONS order.
-    fn own_clinic_table(role: Role) -> [Decision; 8] {
+    fn own_clinic_table(role: Role) -> [Decision; 10] {
         use Decision::{Allow as A, Forbidden as F};
         match role {
-            Role::Admin => [A, A, A, A, A, A, F, F],
-            Role::Marketer => [A, A, A, F, F, F, F, F],
-            Role::Staff => [A, F, F, F, F, F, A, F],
+            Role::Admin => [A, A, A, A, A, A, A, A, A, F],
+            Role::Marketer => [A, A, A, F, F, F, F, F, F, F],
+            Role::Staff => [A, F, F, F, F, F, A, A, F, F],
         }
     }
 
@@ -163,15 +172,16 @@ mod tests {
     #[test]
     fn staff_work_only_their_own_office() {
         let who = user(&[(OWN, Role::Staff, Some(OFFICE))]);
-        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: OFFICE }), Decision::Allow);
-        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: OTHER_OFFICE }), Decision::Forbidden);
+        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: Some(OFFICE) }), Decision::Allow);
+        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: Some(OTHER_OFFICE) }), Decision::Forbidden);
+        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: None }), Decision::Forbidden);
     }
 
     #[test]
     fn several_roles_in_several_clinics_add_up() {
         let who = user(&[(OWN, Role::Marketer, None), (OWN, Role::Staff, Some(OFFICE)), (OTHER, Role::Admin, None)]);
         assert_eq!(authorize(&who, OWN, Action::EditPosts), Decision::Allow);
-        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: OFFICE }), Decision::Allow);
+        assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: Some(OFFICE) }), Decision::Allow);
         assert_eq!(authorize(&who, OWN, Action::ManageUsers), Decision::Forbidden);
         assert_eq!(authorize(&who, OTHER, Action::ManageUsers), Decision::Allow);
         assert_eq!(authorize(&who, 3, Action::EnterAdmin), Decision::NotFound);

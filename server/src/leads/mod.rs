@@ -14,6 +14,7 @@ pub mod clock;
 /// The form rules live in `app` so the browser runs them too (inline validation).
 pub use app::leads::{form, status};
 pub mod csv_export;
+pub mod inbox;
 pub mod outbox;
 pub mod port;
 pub mod reference;

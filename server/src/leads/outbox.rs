@@ -56,11 +56,12 @@ pub fn office_notice(clinic: &clinic::Model, office: Option<&str>, lead: &lead::
         body: format!(
             "A new {what} arrived for {place}.\n\n\
              Reference: {}\n\
-             Open it in the inbox: {}/admin/leads/{}\n\n\
+             Open it in the inbox: {}/admin/{}/leads/{}\n\n\
              For the patient's privacy this e-mail does not contain the request: \
              sign in to read and answer it.\n",
             lead.reference,
             base_url.trim_end_matches('/'),
+            clinic.slug,
             lead.reference
         ),
     }
@@ -120,7 +121,7 @@ pub fn backoff(failures: i32) -> Duration {
 }
 
 /// The purpose in words, for the lead's history.
-fn purpose_words(purpose: &str) -> &'static str {
+pub fn purpose_words(purpose: &str) -> &'static str {
     match purpose {
         "office_notice" => "Notice to the office inbox",
         "receipt" => "Receipt to the visitor",

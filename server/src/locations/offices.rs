@@ -215,7 +215,7 @@ fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-fn stored_hours(m: &location::Model) -> WeeklyHours {
+pub fn stored_hours(m: &location::Model) -> WeeklyHours {
     let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&m.hours).unwrap_or_default();
     WeeklyHours::parse(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default()
 }

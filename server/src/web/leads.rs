@@ -197,6 +197,59 @@ fn not_sent_page(clinic: &str, offices: &[OfficeChoice], raw: &RawLead, token: &
     )
 }
 
+/// `GET /admin/{clinic}/leads.csv?status=…&office=…&q=…`: the inbox's
+/// filtered list as a CSV download, only what this user may see; audit-logged.
+pub async fn export_csv(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<app::leads::model::InboxQuery>,
+    viewer: Option<axum::Extension<app::admin::model::Viewer>>,
+    principal: Option<axum::Extension<crate::accounts::authz::Principal>>,
+) -> Response {
+    use crate::accounts::authz::{Action, Decision, authorize};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let slug = slug.as_str();
+    let (Some(axum::Extension(viewer)), Some(axum::Extension(principal))) = (viewer, principal) else {
+        return Redirect::to(&format!("/admin/login?next=/admin/{slug}/leads")).into_response();
+    };
+    let clinic = match clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(&state.db).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "database error during a lead export");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    match authorize(&principal, clinic.id, Action::ReadLeads) {
+        Decision::Allow => {}
+        Decision::Forbidden => return StatusCode::FORBIDDEN.into_response(),
+        Decision::NotFound => return StatusCode::NOT_FOUND.into_response(),
+    }
+    let Ok(Some(user)) = crate::entities::app_user::Entity::find_by_id(viewer.user_id).one(&state.db).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let scope = crate::leads::inbox::Scope::of(&principal, clinic.id);
+    let actor = crate::audit::Actor::from(&user);
+    match crate::leads::inbox::export(&state.db, clinic.id, &scope, &query, &actor, Utc::now()).await {
+        Ok(bytes) => {
+            let name = format!("requests-{}-{}.csv", clinic.slug, Utc::now().format("%Y-%m-%d"));
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "lead export failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,7 @@ pub fn router(
         .route("/api/v1/search", get(search::api_search))
         .route("/contact", post(lead_post.clone()))
         .route("/locations/{slug}", post(lead_post))
+        .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
