@@ -109,3 +109,45 @@ test('a clinic admin edits an office and the default inbox', async ({ page }) =>
   await page.goto(`${LAKESIDE}/locations/oak-park`);
   await expect(page.getByRole('row', { name: /Saturday/ })).toContainText('9:00 AM');
 });
+
+test('office staff find a request in their inbox and answer it', async ({ browser }) => {
+  test.setTimeout(90_000);
+  // A visitor writes to the Pleasant Hill office (without JavaScript).
+  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const v = await visitor.newPage();
+  await v.goto(`${PMC}/locations/pleasant-hill`);
+  const name = `Robin Inbox ${Date.now()}`;
+  await v.getByLabel('Your name').fill(name);
+  await v.locator('#lead-phone').fill('(925) 555-0161');
+  await v.getByLabel(/^Your message/).fill('Can I bring my own knee brace to the first visit?');
+  await v.locator('#lead-consent').check();
+  await likeAPerson(v);
+  await v.getByRole('button', { name: 'Send' }).click();
+  await expect(v).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}&office=pleasant-hill/);
+  const reference = (await v.locator('.reference').textContent())?.trim() ?? '';
+  await visitor.close();
+
+  // Maria works at Pleasant Hill: the request is in her inbox.
+  const page = await browser.newPage();
+  await trackWasm(page);
+  await page.goto(`${PMC}/admin/login`);
+  await page.getByLabel('E-mail address').fill('maria@pmc.example');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.goto(`${PMC}/admin/pmc/leads`);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Requests');
+  await axeClean(page, 'inbox');
+  await page.screenshot({ path: 'test-results/screens/admin-inbox.png', fullPage: true });
+  await page.getByRole('link', { name, exact: true }).click();
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+  await expect(page.getByText('Can I bring my own knee brace to the first visit?')).toBeVisible();
+  await axeClean(page, 'request page');
+  await page.getByLabel('Status').selectOption('contacted');
+  await page.getByRole('button', { name: 'Change the status' }).click();
+  await expect(page.getByRole('status')).toContainText('Marked as contacted');
+  await expect(page.locator('ol.history')).toContainText('Status: New → Contacted');
+  await page.screenshot({ path: 'test-results/screens/admin-request.png', fullPage: true });
+});

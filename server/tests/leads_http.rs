@@ -329,6 +329,12 @@ fn staff_work_only_their_offices_leads_and_exports_are_audited() {
         let boss = sign_in(&app, "boss@lakeside.example").await;
         let list = "clinic=pmc&query[status]=all&query[office]=&query[q]=&query[page]=1";
 
+        // The inbox's short address leads to this host's clinic.
+        let mut r = get("/admin/leads");
+        r.headers_mut().insert("cookie", desk.parse().unwrap());
+        let a = send(&app, r).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/pmc/leads"));
+
         // Staff of Concord: Concord's lead only.
         let a = call(&app, &desk, "/api/admin/list_leads", list).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);

@@ -250,6 +250,15 @@ pub async fn export_csv(
     }
 }
 
+/// `GET /admin/leads` (the address in the issue and in habits): the inbox
+/// of the clinic this host serves.
+pub async fn inbox_redirect(req: Request) -> Redirect {
+    match req.extensions().get::<Site>() {
+        Some(Site::Clinic(c)) => Redirect::to(&format!("/admin/{}/leads", c.slug)),
+        _ => Redirect::to("/admin"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

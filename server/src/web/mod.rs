@@ -111,6 +111,7 @@ pub fn router(
         .route("/contact", post(lead_post.clone()))
         .route("/locations/{slug}", post(lead_post))
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
+        .route("/admin/leads", get(leads::inbox_redirect))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
