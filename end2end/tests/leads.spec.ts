@@ -128,7 +128,8 @@ test('office staff find a request in their inbox and answer it', async ({ browse
   await visitor.close();
 
   // Maria works at Pleasant Hill: the request is in her inbox.
-  const page = await browser.newPage();
+  const staff = await browser.newContext();
+  const page = await staff.newPage();
   await trackWasm(page);
   await page.goto(`${PMC}/admin/login`);
   await page.getByLabel('E-mail address').fill('maria@pmc.example');

@@ -273,8 +273,10 @@ fn LeadView(d: LeadDetail, clinic: String, act: ServerAction<LeadAction>) -> imp
                 {d.history.iter().map(|h| view! {
                     <li>
                         <TimeAgo at=h.at now />
-                        {h.who.clone().map(|w| format!(" · {w}"))}
-                        ": " {h.detail.clone()}
+                        {match &h.who {
+                            Some(w) => format!(" · {w}: {}", h.detail),
+                            None => format!(": {}", h.detail),
+                        }}
                     </li>
                 }).collect_view()}
             </ol>

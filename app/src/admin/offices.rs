@@ -103,7 +103,7 @@ fn OfficeLine(o: OfficeRow, clinic: String) -> impl IntoView {
             <td>
                 <a href=format!("/admin/{clinic}/offices/{}", o.id)><strong>{o.name.clone()}</strong></a><br/>
                 <span class="muted">{o.address.clone()}</span><br/>
-                <span class="muted">{o.phone.clone()} " · " {o.timezone.clone()}</span><br/>
+                <span class="muted">{format!("{} · {}", o.phone, o.timezone)}</span><br/>
                 <a href=o.url.clone() rel="external">{format!("Public page of {}", o.name)}</a>
             </td>
             <td>{inbox}</td>

@@ -10,6 +10,7 @@ use crate::error::AppError;
 pub async fn lead_form() -> Result<LeadFormData, AppError> {
     let (backend, clinic) = crate::site::ssr::clinic()?;
     let mut data = backend.leads.form(&clinic).await?;
+    data.disclaimer = clinic.disclaimer.clone();
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     data.submitted = parts.extensions.get::<super::model::Submission>().cloned();
     Ok(data)

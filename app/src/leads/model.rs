@@ -22,6 +22,8 @@ pub struct LeadFormData {
     pub consent_version: String,
     /// One-use token (also dates the form, for the minimum fill time).
     pub token: String,
+    /// The clinic's note shown above the message box (e.g. "non-medical questions only").
+    pub disclaimer: Option<String>,
     /// A refused submission of this very request, to show again.
     pub submitted: Option<Submission>,
 }

@@ -25,30 +25,37 @@ fn id_of(f: &str) -> String {
     format!("lead-{f}")
 }
 
+/// The form's data (offices, consent text, token). Pages create it at their
+/// top level, not inside another Suspense, so the server and the browser
+/// create their resources in the same order and hydration finds it.
+pub fn lead_form_resource() -> Resource<Result<LeadFormData, crate::error::AppError>> {
+    Resource::new(|| (), |_| lead_form())
+}
+
 /// The form, loaded with its offices, consent text and token. `office`
 /// preselects an office (its page); `compact` is the short version under
 /// posts, posting to `/contact`.
 #[component]
 pub fn LeadFormBlock(
+    data: Resource<Result<LeadFormData, crate::error::AppError>>,
     #[prop(optional, into)] office: Option<String>,
     #[prop(optional)] compact: bool,
     #[prop(into)] action: String,
-    #[prop(into)] disclaimer: Option<String>,
 ) -> impl IntoView {
-    let data = Resource::new(|| (), |_| lead_form());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the form…"</p> }>
             {
                 let office = office.clone();
                 let action = action.clone();
-                let disclaimer = disclaimer.clone();
                 move || {
                     let office = office.clone();
                     let action = action.clone();
-                    let disclaimer = disclaimer.clone();
                     Suspend::new(async move {
                         match data.await {
-                            Ok(d) => view! { <LeadForm data=d office action compact disclaimer /> }.into_any(),
+                            Ok(d) => {
+                                let disclaimer = d.disclaimer.clone();
+                                view! { <LeadForm data=d office action compact disclaimer /> }.into_any()
+                            }
                             Err(e) => view! { <ErrorView error=e /> }.into_any(),
                         }
                     })
@@ -232,14 +239,14 @@ fn LeadForm(
                     <fieldset class="choice-row">
                         <legend>"Days that suit you " <span class="muted">"(optional)"</span></legend>
                         {DAYS.iter().map(|(value, label)| view! {
-                            <label><input type="checkbox" name="preferred_days" value=*value checked={start.has("preferred_days", value)} on:change=toggle("preferred_days", value) />" " {*label}</label>
+                            <label><input type="checkbox" name="preferred_days" value=*value checked={start.has("preferred_days", value)} on:change=toggle("preferred_days", value) />{format!(" {label}")}</label>
                         }).collect_view()}
                         <p id="lead-preferred_days-error" class="field-error">{err("preferred_days")}</p>
                     </fieldset>
                     <fieldset class="choice-row">
                         <legend>"Times that suit you " <span class="muted">"(optional)"</span></legend>
                         {TIMES.iter().map(|(value, label)| view! {
-                            <label><input type="checkbox" name="preferred_times" value=*value checked={start.has("preferred_times", value)} on:change=toggle("preferred_times", value) />" " {*label}</label>
+                            <label><input type="checkbox" name="preferred_times" value=*value checked={start.has("preferred_times", value)} on:change=toggle("preferred_times", value) />{format!(" {label}")}</label>
                         }).collect_view()}
                         <p id="lead-preferred_times-error" class="field-error">{err("preferred_times")}</p>
                     </fieldset>

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
-
-use crate::leads::pages::LeadFormBlock;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use super::api::{get_location, get_locations};
+use crate::error::AppError;
+use crate::leads::model::LeadFormData;
+use crate::leads::pages::{LeadFormBlock, lead_form_resource};
 use crate::model::{LocationDetail, LocationSummary};
 use crate::site::current_clinic;
 use crate::ui::{ErrorView, PostCard};
@@ -92,16 +93,13 @@ pub fn LocationPage() -> impl IntoView {
     let params = use_params_map();
     let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
     let data = Resource::new(move || slug.get(), get_location);
+    let form = lead_form_resource();
     view! {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
                 match data.await {
-                    Ok(detail) => {
-                        let disclaimer = clinic.as_ref().and_then(|c| c.disclaimer.clone());
-                        let clinic_name = clinic.map(|c| c.name).unwrap_or_default();
-                        view! { <LocationView detail clinic_name disclaimer /> }.into_any()
-                    }
+                    Ok(detail) => view! { <LocationView detail clinic_name=clinic.map(|c| c.name).unwrap_or_default() form /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -110,7 +108,11 @@ pub fn LocationPage() -> impl IntoView {
 }
 
 #[component]
-fn LocationView(detail: LocationDetail, clinic_name: String, disclaimer: Option<String>) -> impl IntoView {
+fn LocationView(
+    detail: LocationDetail,
+    clinic_name: String,
+    form: Resource<Result<LeadFormData, AppError>>,
+) -> impl IntoView {
     let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } =
         detail;
     let name = summary.name.clone();
@@ -159,7 +161,7 @@ fn LocationView(detail: LocationDetail, clinic_name: String, disclaimer: Option<
             <section class="lead-section" aria-labelledby="loc-form-heading">
                 <h2 id="loc-form-heading">{format!("Write to the {name} office")}</h2>
                 <p class="hint">"Ask a question or request an appointment; the front desk answers during opening hours."</p>
-                <LeadFormBlock office=slug.clone() action=format!("/locations/{slug}") disclaimer=disclaimer.clone() />
+                <LeadFormBlock data=form office=slug.clone() action=format!("/locations/{slug}") />
             </section>
             {(!recent_posts.is_empty()).then(|| {
                 view! {
@@ -179,38 +181,41 @@ fn LocationView(detail: LocationDetail, clinic_name: String, disclaimer: Option<
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_locations());
+    let form = lead_form_resource();
+    // The form sits outside the offices' Suspense, so its own data (offices,
+    // token, disclaimer) loads and hydrates independently.
     view! {
-        <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let clinic = current_clinic().await;
-                match data.await {
-                    Ok(list) => {
-                        let name = clinic.as_ref().map(|c| c.name.clone()).unwrap_or_default();
-                        view! {
-                            <Title text=format!("Contact us · {name}") />
-                            <Meta name="description" content=format!("Phone numbers, addresses and opening hours of {name}.") />
-                            <div class="wrap">
-                                <header class="page-header">
-                                    <h1>"Contact us"</h1>
-                                    <p class="lede">
-                                        "Call the office nearest to you during opening hours; our front desk will help you book a visit or answer questions about your care."
-                                    </p>
-                                </header>
-                                <section class="lead-section" aria-labelledby="contact-form-heading">
-                                    <h2 id="contact-form-heading">"Send us a message or request an appointment"</h2>
-                                    <LeadFormBlock action="/contact" disclaimer=clinic.and_then(|c| c.disclaimer) />
-                                </section>
-                                <h2 class="section-title">"Our offices"</h2>
+        <div class="wrap">
+            <header class="page-header">
+                <h1>"Contact us"</h1>
+                <p class="lede">
+                    "Call the office nearest to you during opening hours; our front desk will help you book a visit or answer questions about your care."
+                </p>
+            </header>
+            <section class="lead-section" aria-labelledby="contact-form-heading">
+                <h2 id="contact-form-heading">"Send us a message or request an appointment"</h2>
+                <LeadFormBlock data=form action="/contact" />
+            </section>
+            <h2 class="section-title">"Our offices"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let clinic = current_clinic().await;
+                    match data.await {
+                        Ok(list) => {
+                            let name = clinic.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+                            view! {
+                                <Title text=format!("Contact us · {name}") />
+                                <Meta name="description" content=format!("Phone numbers, addresses and opening hours of {name}.") />
                                 <div class="location-grid">
                                     {list.into_iter().map(|l| view! { <LocationCard location=l level=3 /> }).collect_view()}
                                 </div>
-                            </div>
+                            }
+                                .into_any()
                         }
-                            .into_any()
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+        </div>
     }
 }

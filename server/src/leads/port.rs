@@ -63,6 +63,7 @@ impl LeadPort for LeadService {
             consent_text: settings.consent_text,
             consent_version: settings.consent_version,
             token,
+            disclaimer: clinic.disclaimer.clone(),
             submitted: None,
         })
     }
