@@ -161,12 +161,19 @@ fn search_survives_kill_9_damage_and_reindex() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(server.search("zeolite").1, ["zeolite-notes"]);
-    let folders: Vec<_> = std::fs::read_dir(data.join("search"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("index-"))
-        .collect();
-    assert_eq!(folders.len(), 1, "the old index folder is removed");
+    // The old folder is removed just after the switch is logged.
+    let folders = || {
+        std::fs::read_dir(data.join("search"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("index-"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while folders() != 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(folders(), 1, "the old index folder is removed");
     server.kill9();
 
     // A damaged index is rebuilt at start, with a log line saying so.

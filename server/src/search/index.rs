@@ -5,17 +5,21 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use app::search::model::{MatchMode, SortOrder};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED, TantivyDocument,
+    Term,
+};
 
 use super::document::IndexedPost;
-use super::query::{self, Options, Parsed, Scope};
+use super::query::{self, Built, Options, Parsed, Scope};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
 /// Memory the writer may use before it flushes a segment (split over its
@@ -24,6 +28,9 @@ pub const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
 pub const WRITER_THREADS: usize = 2;
 /// Characters in a result's snippet.
 const SNIPPET_CHARS: usize = 220;
+/// Bytes of a body analysed first for its snippet, and at most.
+const SNIPPET_WINDOW: usize = 2_000;
+const SNIPPET_MAX_SCAN: usize = 20_000;
 /// Most typo expansions looked up per word, for highlighting.
 const MAX_EXPANSIONS: usize = 16;
 
@@ -51,6 +58,8 @@ pub struct Payload {
 }
 
 pub struct SearchIndex {
+    /// This process's number for the index (see [`Snapshot`]).
+    id: u64,
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -68,6 +77,92 @@ pub struct RawResults {
     pub suggestion: Option<String>,
     /// Nothing searchable was typed (empty, or only very common words).
     pub nothing_to_search: bool,
+    /// Which committed state of which index answered (see [`Snapshot`]).
+    pub snapshot: Snapshot,
+}
+
+/// Identifies what an answer was read from: this process's index (each
+/// opened or created index gets its own number) and the reader's generation
+/// (a new one after every commit the index reloads). Anything cached from
+/// the database about an answer's facets stays valid while it is the same.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Snapshot {
+    pub index: u64,
+    pub generation: u64,
+}
+
+/// Numbers the indexes this process opens, for [`Snapshot`].
+static NEXT_INDEX: AtomicU64 = AtomicU64::new(1);
+
+/// What one pass over the matches collected.
+struct Found {
+    total: u64,
+    addresses: Vec<DocAddress>,
+    facets: Vec<(String, String, u64)>,
+}
+
+const FACET_KINDS: [&str; 4] = ["category", "tag", "author", "location"];
+
+/// Count the matches of `built`, keep the requested page, and count the
+/// facet values, in a single pass.
+fn collect(searcher: &Searcher, built: &Built, req: &Request<'_>) -> Result<Found, IndexError> {
+    let mut facets = FacetCollector::for_field("facets");
+    for kind in FACET_KINDS {
+        facets.add_facet(Facet::from_path([kind]));
+    }
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+    // Browsing by filters alone has no relevance to sort by.
+    let sort = if built.browse { SortOrder::Newest } else { req.sort };
+    let (total, addresses, facet_counts): (usize, Vec<DocAddress>, _) = match sort {
+        SortOrder::Relevance => {
+            let (n, top, fc) = searcher.search(&built.query, &(Count, top.order_by_score(), facets))?;
+            (n, top.into_iter().map(|(_, a)| a).collect(), fc)
+        }
+        SortOrder::Newest => {
+            let by_date = top.order_by_fast_field::<i64>("published", Order::Desc);
+            let (n, top, fc) = searcher.search(&built.query, &(Count, by_date, facets))?;
+            (n, top.into_iter().map(|(_, a)| a).collect(), fc)
+        }
+    };
+    let mut out = Vec::new();
+    for kind in FACET_KINDS {
+        for (facet, count) in facet_counts.get(Facet::from_path([kind])) {
+            if let Some(slug) = facet.to_path().get(1) {
+                out.push((kind.to_string(), slug.to_string(), count));
+            }
+        }
+    }
+    Ok(Found { total: total as u64, addresses, facets: out })
+}
+
+/// Is there at least one live document matching `q`? Stops at the first
+/// (a count would walk every posting of a common word).
+fn any_match(searcher: &Searcher, q: &dyn Query) -> Result<bool, IndexError> {
+    let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let alive = seg.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
+}
+
+/// The start of `text`, at most `max` bytes, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +218,8 @@ impl SearchIndex {
         let fields = Fields::from_schema(&index.schema())?;
         let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+        let id = NEXT_INDEX.fetch_add(1, AtomicOrdering::Relaxed);
+        Ok(SearchIndex { id, index, reader, writer: Mutex::new(writer), fields })
     }
 
     /// The last committed payload (zero for a new index).
@@ -179,6 +275,10 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
+    fn snapshot(&self, searcher: &Searcher) -> Snapshot {
+        Snapshot { index: self.id, generation: searcher.generation().generation_id() }
+    }
+
     /// Search: every word first; if nothing has them all, any of them.
     pub fn search(&self, req: &Request<'_>) -> Result<RawResults, IndexError> {
         let searcher = self.reader.searcher();
@@ -187,41 +287,15 @@ impl SearchIndex {
         if built.clauses == 0 && !built.browse {
             return Ok(RawResults { nothing_to_search: true, ..RawResults::default() });
         }
+        // Count, page and facet counts in one pass over the matches.
         let mut mode = MatchMode::All;
-        let mut total = searcher.search(&built.query, &Count)? as u64;
-        if total == 0 && built.clauses > 1 {
+        let mut found = collect(&searcher, &built, req)?;
+        if found.total == 0 && built.clauses > 1 {
             built = query::build(f, req.parsed, &req.scope, Options { all_words: false, prefix_last: false });
             mode = MatchMode::Any;
-            total = searcher.search(&built.query, &Count)? as u64;
+            found = collect(&searcher, &built, req)?;
         }
-
-        let mut facets = FacetCollector::for_field("facets");
-        for kind in ["category", "tag", "author", "location"] {
-            facets.add_facet(Facet::from_path([kind]));
-        }
-        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
-        // Browsing by filters alone has no relevance to sort by.
-        let sort = if built.browse { SortOrder::Newest } else { req.sort };
-        let (addresses, facet_counts): (Vec<DocAddress>, _) = match sort {
-            SortOrder::Relevance => {
-                let (top, fc) = searcher.search(&built.query, &(top.order_by_score(), facets))?;
-                (top.into_iter().map(|(_, a)| a).collect(), fc)
-            }
-            SortOrder::Newest => {
-                let (top, fc) = searcher
-                    .search(&built.query, &(top.order_by_fast_field::<i64>("published", Order::Desc), facets))?;
-                (top.into_iter().map(|(_, a)| a).collect(), fc)
-            }
-        };
-
-        let mut out_facets = Vec::new();
-        for kind in ["category", "tag", "author", "location"] {
-            for (facet, count) in facet_counts.get(Facet::from_path([kind])) {
-                if let Some(slug) = facet.to_path().get(1) {
-                    out_facets.push((kind.to_string(), slug.to_string(), count));
-                }
-            }
-        }
+        let Found { total, addresses, facets: out_facets } = found;
 
         let snippets = self.snippet_generator(&searcher, &built.highlight, &built.fuzzy)?;
         let mut hits = Vec::with_capacity(addresses.len());
@@ -230,7 +304,15 @@ impl SearchIndex {
             hits.push(self.hit(&doc, Some(&snippets)));
         }
         let suggestion = self.spelling(&searcher, req.parsed, &req.scope)?;
-        Ok(RawResults { hits, total, mode, facets: out_facets, suggestion, nothing_to_search: false })
+        Ok(RawResults {
+            hits,
+            total,
+            mode,
+            facets: out_facets,
+            suggestion,
+            nothing_to_search: false,
+            snapshot: self.snapshot(&searcher),
+        })
     }
 
     /// Titles for the search box: every word, the last one possibly unfinished.
@@ -299,15 +381,8 @@ impl SearchIndex {
         let snippet_html = match snippets {
             None => String::new(),
             Some(g) => {
-                let mut s = g.snippet_from_doc(doc);
-                s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                if s.fragment().is_empty() {
-                    // No word of the query is in the body: the body's start, escaped.
-                    let start: String = text(f.body).chars().take(SNIPPET_CHARS).collect();
-                    app::text::escape_html(&start)
-                } else {
-                    s.to_html()
-                }
+                let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
+                snippet_html(g, body)
             }
         };
         RawHit {
@@ -373,19 +448,28 @@ impl SearchIndex {
         // Every count is taken within the clinic's visible posts: the term
         // dictionary is shared by all clinics, and a word only another
         // clinic (or an unpublished post) uses must never be offered.
-        let in_scope = |field, text: &str| -> Result<usize, IndexError> {
+        let scoped = |field, text: &str| {
             let mut clauses = query::scope_clauses(&self.fields, scope);
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic)),
             ));
-            Ok(searcher.search(&BooleanQuery::new(clauses), &Count)?)
+            BooleanQuery::new(clauses)
+        };
+        let in_scope =
+            |field, text: &str| -> Result<usize, IndexError> { Ok(searcher.search(&scoped(field, text), &Count)?) };
+        let known_in_scope = |field, text: &str| -> Result<bool, IndexError> {
+            // A word no clinic uses needs no search.
+            if searcher.doc_freq(&Term::from_field_text(field, text))? == 0 {
+                return Ok(false);
+            }
+            any_match(searcher, &scoped(field, text))
         };
         for w in &parsed.words {
             let stems = schema::tokens(&mut en, w);
             let mut known = true;
             for (_, t) in &stems {
-                if in_scope(self.fields.body, t)? == 0 && in_scope(self.fields.title, t)? == 0 {
+                if !known_in_scope(self.fields.body, t)? && !known_in_scope(self.fields.title, t)? {
                     known = false;
                 }
             }
@@ -439,6 +523,29 @@ impl SearchIndex {
         }
         Ok(Some(text))
     }
+}
+
+/// The snippet of `body`: the best passage with the query's words in
+/// `<mark>`, escaped. Analysing a body is most of a snippet's cost, so
+/// the first [`SNIPPET_WINDOW`] bytes are tried first (a matching passage
+/// is usually there), then up to [`SNIPPET_MAX_SCAN`]; without any word of
+/// the query in that, the body's start, escaped.
+fn snippet_html(g: &SnippetGenerator, body: &str) -> String {
+    let mut scanned = 0;
+    for max in [SNIPPET_WINDOW, SNIPPET_MAX_SCAN] {
+        let text = head(body, max);
+        if text.len() <= scanned {
+            break;
+        }
+        scanned = text.len();
+        let mut s = g.snippet(text);
+        if !s.fragment().is_empty() {
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            return s.to_html();
+        }
+    }
+    let start: String = body.chars().take(SNIPPET_CHARS).collect();
+    app::text::escape_html(&start)
 }
 
 #[cfg(test)]
@@ -549,6 +656,89 @@ mod tests {
         // Four-letter words are matched exactly only, and so are words whose stem is that short.
         assert!(ids(&run(&idx, 1, "pian", vec![])).is_empty());
         assert!(ids(&run(&idx, 1, "cupping", vec![])).is_empty(), "\"cup\" must not match \"helps\" or anything near");
+    }
+
+    #[test]
+    fn typos_of_a_known_word_are_looked_up_without_the_word_itself() {
+        let idx = SearchIndex::in_ram().unwrap();
+        idx.write(&[post(1, 1, "One", "Gabapentin helps.")], &[], Payload::default()).unwrap();
+        // A second segment: variants are gathered from every segment.
+        idx.write(&[post(2, 1, "Two", "Gabapentan, as written.")], &[], Payload::default()).unwrap();
+        let searcher = idx.searcher();
+        let found = query::typo_variants(&searcher, idx.fields.body, "gabapentin", 1).unwrap();
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["gabapentan"], "the neighbour, not the word itself");
+        // The exact word ranks first; its misspelling is still found; an
+        // unknown word finds both.
+        assert_eq!(ids(&run(&idx, 1, "gabapentin", vec![])), [1, 2]);
+        assert_eq!(ids(&run(&idx, 1, "gabapentan", vec![])), [2, 1]);
+        let r = run(&idx, 1, "gabapentn", vec![]);
+        assert_eq!((r.total, ids(&r).len()), (2, 2));
+        // A word nothing is near finds nothing.
+        assert!(ids(&run(&idx, 1, "zyxwvutsr", vec![])).is_empty());
+    }
+
+    #[test]
+    fn phrases_stay_in_the_clinic() {
+        let idx = fixture();
+        assert_eq!(ids(&run(&idx, 2, "\"severe acne\"", vec![])), [6]);
+        assert!(ids(&run(&idx, 1, "\"severe acne\"", vec![])).is_empty());
+        let mut found = ids(&run(&idx, 1, "nerve -\"severe acne\"", vec![]));
+        found.sort_unstable();
+        assert_eq!(found, [1, 2], "another clinic's phrase excludes nothing here");
+    }
+
+    #[test]
+    fn one_pass_counts_every_match_whatever_the_page() {
+        let idx = fixture();
+        let parsed = query::parse("nerve");
+        for (offset, on_page) in [(0, 1), (1, 1), (5, 0)] {
+            let req = Request {
+                parsed: &parsed,
+                scope: Scope { clinic_id: 1, now: NOW, facets: vec![] },
+                sort: SortOrder::Newest,
+                offset,
+                limit: 1,
+            };
+            let r = idx.search(&req).unwrap();
+            assert_eq!((r.total, r.hits.len()), (2, on_page), "offset {offset}");
+            assert!(r.facets.contains(&("category".into(), "procedures".into(), 1)), "{:?}", r.facets);
+        }
+        // Nothing has both words: the any-word pass counts and lists.
+        let r = run(&idx, 1, "ketamine stretching", vec![]);
+        assert_eq!((r.mode, r.total, r.hits.len()), (MatchMode::Any, 2, 2));
+        assert_eq!(r.facets, [("category".to_string(), "pain".to_string(), 2)]);
+    }
+
+    #[test]
+    fn snippets_of_long_bodies_still_find_the_words() {
+        let idx = SearchIndex::in_ram().unwrap();
+        let filler = "Plain words about nothing much. ".repeat(200);
+        let posts = vec![
+            post(1, 1, "Early", &format!("Acupuncture <b>first</b>. {filler}")),
+            post(2, 1, "Late", &format!("{filler} Then acupuncture & more.")),
+            post(3, 1, "Acupuncture in the title", &format!("Ünïcode <i>start</i> {filler}")),
+        ];
+        idx.write(&posts, &[], Payload::default()).unwrap();
+        let r = run(&idx, 1, "acupuncture", vec![]);
+        let snippet = |id| r.hits.iter().find(|h| h.post_id == id).unwrap().snippet_html.clone();
+        assert!(snippet(1).contains("<mark>Acupuncture</mark> &lt;b&gt;first"), "{}", snippet(1));
+        assert!(snippet(2).contains("<mark>acupuncture</mark> &amp; more"), "{}", snippet(2));
+        // Not in the body: its start, escaped, never cut inside a character.
+        assert!(snippet(3).starts_with("Ünïcode &lt;i&gt;start"), "{}", snippet(3));
+        assert_eq!(head("aé", 2), "a");
+        assert_eq!(head("aé", 3), "aé");
+    }
+
+    #[test]
+    fn every_commit_and_every_index_is_another_snapshot() {
+        let idx = fixture();
+        let a = run(&idx, 1, "nerve", vec![]).snapshot;
+        assert_eq!(run(&idx, 1, "ketamine", vec![]).snapshot, a, "same commit");
+        idx.write(&[post(9, 1, "New", "nerve")], &[], Payload { applied: 9, ..idx.payload().unwrap() }).unwrap();
+        let b = run(&idx, 1, "nerve", vec![]).snapshot;
+        assert_ne!(a, b);
+        let other = fixture();
+        assert_ne!(run(&other, 1, "nerve", vec![]).snapshot.index, b.index);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! checks the request, runs it on the index, adds names and addresses, and
 //! counts searches that found nothing.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use app::error::AppError;
 use app::model::{ClinicInfo, TermRef};
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use tantivy::schema::Facet;
 
-use super::index::{RawHit, Request};
+use super::index::{RawHit, Request, Snapshot};
 use super::misses;
 use super::query::{self, Scope};
 use super::service::SearchService;
@@ -25,11 +26,12 @@ const SUGGESTIONS: usize = 6;
 pub struct SqlSearch {
     db: DatabaseConnection,
     service: Arc<SearchService>,
+    names: Arc<Mutex<NameCache>>,
 }
 
 impl SqlSearch {
     pub fn new(db: DatabaseConnection, service: Arc<SearchService>) -> Self {
-        Self { db, service }
+        Self { db, service, names: Arc::default() }
     }
 }
 
@@ -46,15 +48,71 @@ fn url(clinic: &ClinicInfo, slug: &str) -> String {
     format!("{}/blog/{slug}", clinic.base_url)
 }
 
-/// Names of the facet values found, by kind and slug.
-async fn facet_names(
+/// (kind, slug) → name of facet values.
+type Names = HashMap<(String, String), String>;
+
+/// Most facet names kept before the cache starts over.
+const MAX_CACHED_NAMES: usize = 10_000;
+
+/// Facet names read from the database, kept while searches are answered
+/// from the same index snapshot. A rename reaches the index through the
+/// change log (a commit, so a new snapshot), so the names shown change
+/// when the counts beside them do — within about a second, like the rest
+/// of search.
+#[derive(Default)]
+struct NameCache {
+    snapshot: Snapshot,
+    /// (clinic, kind, slug) → name.
+    names: HashMap<(i32, String, String), String>,
+}
+
+impl SqlSearch {
+    /// Names of the facet values found: from the cache, else the database.
+    async fn facet_names(
+        &self,
+        clinic_id: i32,
+        raw: &[(String, String, u64)],
+        snapshot: Snapshot,
+    ) -> Result<Facets, sea_orm::DbErr> {
+        let mut names = Names::new();
+        let mut missing = Vec::new();
+        {
+            let mut cache = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.snapshot != snapshot || cache.names.len() > MAX_CACHED_NAMES {
+                *cache = NameCache { snapshot, names: HashMap::new() };
+            }
+            for (kind, slug, _) in raw {
+                match cache.names.get(&(clinic_id, kind.clone(), slug.clone())) {
+                    Some(name) => {
+                        names.insert((kind.clone(), slug.clone()), name.clone());
+                    }
+                    None => missing.push((kind.clone(), slug.clone())),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let loaded = load_names(&self.db, clinic_id, &missing).await?;
+            let mut cache = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.snapshot == snapshot {
+                for ((kind, slug), name) in &loaded {
+                    cache.names.insert((clinic_id, kind.clone(), slug.clone()), name.clone());
+                }
+            }
+            names.extend(loaded);
+        }
+        Ok(facet_lists(raw, &names))
+    }
+}
+
+/// Names of facet values, (kind, slug), from the database.
+async fn load_names(
     db: &DatabaseConnection,
     clinic_id: i32,
-    raw: &[(String, String, u64)],
-) -> Result<Facets, sea_orm::DbErr> {
+    wanted: &[(String, String)],
+) -> Result<Names, sea_orm::DbErr> {
     let slugs =
-        |kind: &str| -> Vec<String> { raw.iter().filter(|(k, _, _)| k == kind).map(|(_, s, _)| s.clone()).collect() };
-    let mut names: std::collections::HashMap<(&str, String), String> = Default::default();
+        |kind: &str| -> Vec<String> { wanted.iter().filter(|(k, _)| k == kind).map(|(_, s)| s.clone()).collect() };
+    let mut names = Names::new();
     let (c, t, a, l) = (slugs("category"), slugs("tag"), slugs("author"), slugs("location"));
     if !c.is_empty() {
         for m in category::Entity::find()
@@ -63,7 +121,7 @@ async fn facet_names(
             .all(db)
             .await?
         {
-            names.insert(("category", m.slug), m.name);
+            names.insert(("category".into(), m.slug), m.name);
         }
     }
     if !t.is_empty() {
@@ -73,7 +131,7 @@ async fn facet_names(
             .all(db)
             .await?
         {
-            names.insert(("tag", m.slug), m.name);
+            names.insert(("tag".into(), m.slug), m.name);
         }
     }
     if !a.is_empty() {
@@ -83,7 +141,7 @@ async fn facet_names(
             .all(db)
             .await?
         {
-            names.insert(("author", m.slug), m.name);
+            names.insert(("author".into(), m.slug), m.name);
         }
     }
     if !l.is_empty() {
@@ -93,13 +151,18 @@ async fn facet_names(
             .all(db)
             .await?
         {
-            names.insert(("location", m.slug), m.name);
+            names.insert(("location".into(), m.slug), m.name);
         }
     }
+    Ok(names)
+}
+
+/// The facet lists shown beside results: most posts first, then by name;
+/// at most 12 tags. A value without a name (renamed a moment ago) is left out.
+fn facet_lists(raw: &[(String, String, u64)], names: &Names) -> Facets {
     let mut out = Facets::default();
     for (kind, slug, count) in raw {
-        // A value the database no longer has (renamed a moment ago) is left out.
-        let Some(name) = names.get(&(kind.as_str(), slug.clone())) else { continue };
+        let Some(name) = names.get(&(kind.clone(), slug.clone())) else { continue };
         let f = FacetCount { slug: slug.clone(), name: name.clone(), count: *count };
         match kind.as_str() {
             "category" => out.categories.push(f),
@@ -112,7 +175,7 @@ async fn facet_names(
         list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     }
     out.tags.truncate(12);
-    Ok(out)
+    out
 }
 
 /// The filters as facet terms; a value with characters no slug has is refused.
@@ -165,7 +228,7 @@ impl SearchPort for SqlSearch {
         if raw.total == 0 && !raw.nothing_to_search && query.page == 1 && !query.has_filters() && index.is_complete() {
             misses::record(&self.db, clinic.id, &query.q, now).await;
         }
-        let facets = facet_names(&self.db, clinic.id, &raw.facets).await.map_err(internal)?;
+        let facets = self.facet_names(clinic.id, &raw.facets, raw.snapshot).await.map_err(internal)?;
         let browse = if raw.total == 0 {
             category::Entity::find()
                 .filter(category::Column::ClinicId.eq(clinic.id))
@@ -211,5 +274,39 @@ fn hit(clinic: &ClinicInfo, h: RawHit) -> SearchHit {
         published_at: when(h.published_at),
         category: h.category.map(|(slug, name)| TermRef { slug, name }),
         snippet_html: h.snippet_html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facet_lists_are_named_sorted_and_skip_unknown_values() {
+        let raw: Vec<(String, String, u64)> = [
+            ("category", "pain", 3),
+            ("category", "sleep", 5),
+            ("tag", "gone", 9),
+            ("author", "ann", 2),
+            ("location", "riverside", 1),
+        ]
+        .into_iter()
+        .map(|(k, s, n)| (k.to_string(), s.to_string(), n))
+        .collect();
+        let names: Names = [
+            ("category", "pain", "Pain"),
+            ("category", "sleep", "Sleep"),
+            ("author", "ann", "Ann Lee"),
+            ("location", "riverside", "Riverside"),
+        ]
+        .into_iter()
+        .map(|(k, s, n)| ((k.to_string(), s.to_string()), n.to_string()))
+        .collect();
+        let f = facet_lists(&raw, &names);
+        let cats: Vec<(&str, u64)> = f.categories.iter().map(|c| (c.name.as_str(), c.count)).collect();
+        assert_eq!(cats, [("Sleep", 5), ("Pain", 3)]);
+        assert!(f.tags.is_empty(), "a tag without a name is left out");
+        assert_eq!(f.authors[0].name, "Ann Lee");
+        assert_eq!(f.locations[0].slug, "riverside");
     }
 }

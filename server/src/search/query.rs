@@ -6,16 +6,17 @@
 //! characters in the text are just text, and the clinic filter cannot be
 //! escaped.
 
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use app::search::model::MAX_QUERY_CHARS;
-use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, RangeQuery, TermQuery, Weight,
 };
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
 
 use super::schema::{Fields, english, folded, tokens};
 
@@ -162,7 +163,7 @@ pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> 
         }
     }
     for ph in &parsed.phrases {
-        if let Some(q) = phrase_clause(fields, &mut en, ph) {
+        if let Some(q) = phrase_clause(fields, &mut en, ph, scope.clinic_id) {
             positive.push(q);
             highlight.extend(tokens(&mut en, ph).into_iter().map(|t| t.1));
         }
@@ -183,7 +184,7 @@ pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> 
     for ex in &parsed.excluded {
         let toks = tokens(&mut en, ex);
         if toks.len() > 1 {
-            if let Some(q) = phrase_clause(fields, &mut en, ex) {
+            if let Some(q) = phrase_clause(fields, &mut en, ex, scope.clinic_id) {
                 outer.push((Occur::MustNot, q));
             }
         } else if let Some((_, t)) = toks.into_iter().next() {
@@ -197,9 +198,7 @@ pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> 
 /// The clinic, the publication time and the chosen filters, none of them scoring.
 pub fn scope_clauses(fields: &Fields, scope: &Scope) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let clinic =
-        TermQuery::new(Term::from_field_u64(fields.clinic_id, scope.clinic_id as u64), IndexRecordOption::Basic);
-    out.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(clinic), 0.0))));
+    out.push((Occur::Must, clinic_filter(fields, scope.clinic_id)));
     let visible = RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_i64(fields.published, scope.now)));
     out.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(visible), 0.0))));
     for f in &scope.facets {
@@ -207,6 +206,12 @@ pub fn scope_clauses(fields: &Fields, scope: &Scope) -> Vec<(Occur, Box<dyn Quer
         out.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(q), 0.0))));
     }
     out
+}
+
+/// The clinic's documents, not scoring.
+fn clinic_filter(fields: &Fields, clinic_id: i32) -> Box<dyn Query> {
+    let clinic = TermQuery::new(Term::from_field_u64(fields.clinic_id, clinic_id as u64), IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(clinic), 0.0))
 }
 
 fn analyse_word(en: &mut TextAnalyzer, fold: &mut TextAnalyzer, w: &str) -> Word {
@@ -227,10 +232,8 @@ fn word_clause(fields: &Fields, token: &str, distance: u8, prefix: Option<&str>)
         any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight))));
     }
     if distance > 0 {
-        for field in [fields.title, fields.tags, fields.body] {
-            let q = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
-            any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
-        }
+        let typos = TypoQuery { fields: vec![fields.title, fields.tags, fields.body], token: token.into(), distance };
+        any.push((Occur::Should, Box::new(typos)));
     }
     if let Some(p) = prefix {
         any.push((Occur::Should, prefix_clause(fields, p)));
@@ -255,9 +258,99 @@ fn exact_any_field(fields: &Fields, token: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(any))
 }
 
+/// Score of a document for each field in which a typo of a word matched
+/// (exact matches score with BM25 and their field's weight, well above).
+pub const TYPO_SCORE: f32 = 0.3;
+
+/// The typos of one word: index words within `distance` edits of `token`
+/// (a swap of two letters counts as one) in each of `fields`, each field
+/// that has one scoring [`TYPO_SCORE`].
+///
+/// The token itself is left out: the exact clauses beside this one match it,
+/// and a common word's postings are by far the longest of its neighbours, so
+/// reading them again here was most of a word's matching time. The
+/// variants are looked up in the term dictionaries when the query is run
+/// (tantivy hands the searcher to [`Query::weight`]); a word the index does
+/// not contain still finds its near misses, and a word it does contain still
+/// finds the posts that misspell it.
+#[derive(Debug, Clone)]
+pub struct TypoQuery {
+    pub fields: Vec<Field>,
+    pub token: String,
+    pub distance: u8,
+}
+
+impl Query for TypoQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let Some(searcher) = scoring.searcher() else {
+            // No term dictionary at hand: tantivy's fuzzy query, the token included.
+            let per_field: Vec<(Occur, Box<dyn Query>)> = self
+                .fields
+                .iter()
+                .map(|&f| {
+                    let q = FuzzyTermQuery::new(Term::from_field_text(f, &self.token), self.distance, true);
+                    let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(q), TYPO_SCORE));
+                    (Occur::Should, q)
+                })
+                .collect();
+            return BooleanQuery::new(per_field).weight(scoring);
+        };
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &field in &self.fields {
+            let variants = typo_variants(searcher, field, &self.token, self.distance)?;
+            if variants.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = variants
+                .iter()
+                .map(|v| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            per_field
+                .push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), TYPO_SCORE))));
+        }
+        if per_field.is_empty() {
+            return EmptyQuery.weight(scoring);
+        }
+        BooleanQuery::new(per_field).weight(scoring)
+    }
+}
+
+/// Words of `field` within `distance` edits of `token`, in any segment, not `token` itself.
+pub fn typo_variants(
+    searcher: &Searcher,
+    field: Field,
+    token: &str,
+    distance: u8,
+) -> tantivy::Result<BTreeSet<String>> {
+    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
+    let mut found = BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(field)?;
+        let mut stream = inverted.terms().search(fuzzy.automaton()?).into_stream()?;
+        while stream.advance() {
+            if let Ok(s) = std::str::from_utf8(stream.key())
+                && s != token
+                && !found.contains(s)
+            {
+                found.insert(s.to_string());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// A quoted phrase: the words in this order (stop words between them may
 /// differ), in the title, headings, excerpt or body. One word: that word.
-fn phrase_clause(fields: &Fields, en: &mut TextAnalyzer, text: &str) -> Option<Box<dyn Query>> {
+///
+/// Each field's phrase is intersected with the clinic's documents: word
+/// positions are then read only for the clinic's posts that have all the
+/// words (a common phrase is in most posts of every clinic), not for all
+/// clinics' posts and filtered afterwards.
+fn phrase_clause(fields: &Fields, en: &mut TextAnalyzer, text: &str, clinic_id: i32) -> Option<Box<dyn Query>> {
     let toks = tokens(en, text);
     match toks.len() {
         0 => None,
@@ -269,9 +362,13 @@ fn phrase_clause(fields: &Fields, en: &mut TextAnalyzer, text: &str) -> Option<B
                     .map(|(f, w)| {
                         let terms: Vec<(usize, Term)> =
                             toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(f, t))).collect();
-                        let q: Box<dyn Query> =
+                        let phrase: Box<dyn Query> =
                             Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), w));
-                        (Occur::Should, q)
+                        let q = BooleanQuery::new(vec![
+                            (Occur::Must, phrase),
+                            (Occur::Must, clinic_filter(fields, clinic_id)),
+                        ]);
+                        (Occur::Should, Box::new(q) as Box<dyn Query>)
                     })
                     .collect();
             Some(Box::new(BooleanQuery::new(any)))
