@@ -144,10 +144,6 @@ fn LeadForm(
         }
     };
 
-    // Without JavaScript every field shows; once the page runs in the
-    // browser, the appointment fields show only for appointment requests.
-    let in_browser = RwSignal::new(false);
-    Effect::new(move |_| in_browser.set(true));
     let office_options = data.offices.clone();
     let show_summary = move || errors.with(|e| !e.is_empty());
 
@@ -228,7 +224,7 @@ fn LeadForm(
                 </div>
             })}
             {(!compact).then(|| view! {
-                <fieldset class="appointment-fields" hidden=move || in_browser.get() && kind() != FormKind::Appointment>
+                <fieldset class="appointment-fields">
                     <legend>"Your appointment"</legend>
                     <fieldset class="choice-row">
                         <legend>"Have you been to us before?" <span class="req" aria-hidden="true">" *"</span></legend>
