@@ -12,6 +12,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 DURATION="${BENCH_DURATION:-10s}"
 WARMUP="${BENCH_WARMUP:-2s}"
@@ -29,9 +31,6 @@ BIN="$ROOT/target/release/clinicpress"
 PKG="$ROOT/target/site/pkg"
 OUT="$ROOT/bench/out"
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
 # --- prerequisites -----------------------------------------------------------
 command -v wrk >/dev/null 2>&1 || die "wrk is not installed (Debian/Ubuntu: apt-get install wrk)"
 command -v curl >/dev/null 2>&1 || die "curl is not installed (apt-get install curl)"
@@ -47,24 +46,6 @@ rm -f "$OUT"/server-*.log "$OUT"/wrk-*.txt # leftovers from an earlier run
 SERVER_PID=""
 WRK_PID=""
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/clinicpress-bench.XXXXXX")"
-
-stop_server() {
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    [[ -n "$pid" ]] || return 0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 100; i++)); do # up to 5 s for graceful shutdown
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.05
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local rc=$?
@@ -97,26 +78,13 @@ for f in clinicpress.wasm clinicpress.js clinicpress.css; do
 done
 
 # --- port ------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-if [[ -n "${BENCH_PORT:-}" ]]; then
-    [[ "$BENCH_PORT" =~ ^[0-9]+$ ]] || die "BENCH_PORT must be a number (got '$BENCH_PORT')"
-    PORT="$BENCH_PORT"
-    port_in_use "$PORT" && die "port $PORT on 127.0.0.1 is already in use; pick another with BENCH_PORT=…"
-else
-    PORT=""
-    for ((p = 3900; p < 4000; p++)); do
-        if ! port_in_use "$p"; then PORT="$p"; break; fi
-    done
-    [[ -n "$PORT" ]] || die "no free port in 3900-3999 on 127.0.0.1; set BENCH_PORT"
-fi
+choose_port
 LOADAVG_START=$(cut -d" " -f1-3 /proc/loadavg)
 BASE="http://127.0.0.1:$PORT"
 HOST_HDR="Host: $HOST_NAME:$PORT"
 say "using $BASE (Host: $HOST_NAME:$PORT)"
 
 # --- server start / timing ---------------------------------------------------------
-now_ns() { date +%s%N; }
 
 # start_server DATA_DIR LOG -> sets SERVER_PID and LAST_START_MS (launch → /healthz 200)
 start_server() {
@@ -203,7 +171,6 @@ for u in "${URLS[@]}"; do
         die "GET $u (Host: $HOST_NAME:$PORT) answered '${code:-no response}', expected 200 — is the demo content loaded and the slug '$POST_SLUG' still valid? Server log: $OUT/server-warm-$START_RUNS.log"
 done
 
-kb_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 RSS_IDLE_KB=$(kb_of "$SERVER_PID" VmRSS)
 
 # --- load ----------------------------------------------------------------------------
@@ -234,21 +201,6 @@ parse_wrk() {
         if (rps == "" || p50 == "" || p99 == "") exit 1
         printf "%.1f %.2f %.2f %d %d %d %s\n", rps, p50, p99, total, non2xx + 0, sockerr + 0, (sockdetail == "" ? "-" : sockdetail)
     }'
-}
-
-# CPU accounting, so a busy machine shows up in the report instead of silently
-# inflating latencies. All figures in milliseconds of CPU time.
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-machine_busy_ms() { # user+nice+system+irq+softirq+steal over all CPUs
-    awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz; exit }' /proc/stat
-}
-proc_cpu_ms() { # utime+stime of a whole process (all threads)
-    sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$CLK_TCK" '{ printf "%d\n", ($12 + $13) * 1000 / hz }'
-}
-children_cpu_ms() { # sets CHILD_MS: CPU of this shell's reaped children (bash `times`, 2nd line)
-    # `times` must run in this shell (not a pipeline or $(...) subshell) to see our children.
-    times >"$WORK/times"
-    CHILD_MS=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60000 + (a[2] + 0) * 1000 }; printf "%d\n", t }' "$WORK/times")
 }
 
 # wrk runs in the background and we `wait` for it, so Ctrl-C / TERM reach the

@@ -17,6 +17,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 SIZES="${BENCH_SEARCH_SIZES:-10000 100000}"
 REPS="${BENCH_SEARCH_REPS:-20}"
@@ -40,9 +42,6 @@ QUERIES="$ROOT/bench/queries.txt"
 LUA="$ROOT/bench/search.lua"
 URLS="$OUT/search-urls.txt"
 GNU_TIME=/usr/bin/time
-
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 # --- prerequisites -----------------------------------------------------------
 command -v wrk >/dev/null 2>&1 || die "wrk is not installed (Debian/Ubuntu: apt-get install wrk)"
@@ -68,24 +67,6 @@ WRK_PID=""
 REINDEX_PID=""
 REINDEX_CHILD=""
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/clinicpress-search-bench.XXXXXX")"
-
-stop_server() {
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    [[ -n "$pid" ]] || return 0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 100; i++)); do # up to 5 s for graceful shutdown
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.05
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local rc=$?
@@ -123,25 +104,12 @@ NQ=$(grep -c . "$URLS")
 say "$NQ queries from bench/queries.txt"
 
 # --- port ------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-if [[ -n "${BENCH_PORT:-}" ]]; then
-    [[ "$BENCH_PORT" =~ ^[0-9]+$ ]] || die "BENCH_PORT must be a number (got '$BENCH_PORT')"
-    PORT="$BENCH_PORT"
-    port_in_use "$PORT" && die "port $PORT on 127.0.0.1 is already in use; pick another with BENCH_PORT=…"
-else
-    PORT=""
-    for ((p = 3900; p < 4000; p++)); do
-        if ! port_in_use "$p"; then PORT="$p"; break; fi
-    done
-    [[ -n "$PORT" ]] || die "no free port in 3900-3999 on 127.0.0.1; set BENCH_PORT"
-fi
+choose_port
 BASE="http://127.0.0.1:$PORT"
 HOST_HDR="Host: $HOST_NAME:$PORT"
 LOADAVG_START=$(cut -d" " -f1-3 /proc/loadavg)
 
 # --- helpers ---------------------------------------------------------------------
-now_ns() { date +%s%N; }
 
 # result_field FILE KEY: the value of KEY=… on the file's RESULT line
 result_field() {
@@ -202,21 +170,9 @@ parse_wrk() {
     }'
 }
 
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-machine_busy_ms() {
-    awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz; exit }' /proc/stat
-}
-proc_cpu_ms() {
-    sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$CLK_TCK" '{ printf "%d\n", ($12 + $13) * 1000 / hz }'
-}
-children_cpu_ms() { # sets CHILD_MS (must run in this shell, not a subshell)
-    times >"$WORK/times"
-    CHILD_MS=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60000 + (a[2] + 0) * 1000 }; printf "%d\n", t }' "$WORK/times")
-}
 other_pct() { # other_pct CPU_MS WALL_MS -> % of one core used by other processes (>= 0)
     awk -v o="$1" -v w="$2" 'BEGIN { if (o < 0) o = 0; printf "%.0f", (w > 0 ? o * 100 / w : 0) }'
 }
-kb_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 run_wrk() { # run_wrk OUTFILE ENDPOINT WRK-ARGS...
     local out="$1" endpoint="$2" rc=0

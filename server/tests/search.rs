@@ -297,8 +297,16 @@ fn search_follows_publish_edit_rename_unpublish_archive_and_delete() {
             ..PostForm::default()
         };
         let p = editor::save(db, pmc, p.id, p.version, &form, &actor, false, Utc::now()).await.unwrap();
-        // A draft is not found.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // A draft is not found. The indexer applies changes in order, so once
+        // a post published after the draft's save is found (in the other
+        // clinic, to keep this one's counts), the draft's change was applied.
+        let lake = clinic::Entity::find().filter(clinic::Column::Slug.eq("lakeside")).one(db).await.unwrap().unwrap().id;
+        let marker = editor::create(db, lake, &actor, "Quillwort marker", Utc::now()).await.unwrap();
+        let m = post::Entity::find_by_id(marker).one(db).await.unwrap().unwrap();
+        let m_form = PostForm { title: "Quillwort marker".into(), body_md: "Quillwort.".into(), ..PostForm::default() };
+        let m = editor::save(db, lake, m.id, m.version, &m_form, &actor, false, Utc::now()).await.unwrap();
+        editor::publish(db, lake, m.id, m.version, &PublishAction::PublishNow, &actor, Utc::now()).await.unwrap();
+        eventually(&app, LAKESIDE, &q("quillwort"), |v| v["total"] == 1).await;
         assert_eq!(search(&app, PMC, &q("hydrotherapy")).await["total"], 0);
         // Published: found.
         let p =
