@@ -300,7 +300,8 @@ fn search_follows_publish_edit_rename_unpublish_archive_and_delete() {
         // A draft is not found. The indexer applies changes in order, so once
         // a post published after the draft's save is found (in the other
         // clinic, to keep this one's counts), the draft's change was applied.
-        let lake = clinic::Entity::find().filter(clinic::Column::Slug.eq("lakeside")).one(db).await.unwrap().unwrap().id;
+        let lake =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("lakeside")).one(db).await.unwrap().unwrap().id;
         let marker = editor::create(db, lake, &actor, "Quillwort marker", Utc::now()).await.unwrap();
         let m = post::Entity::find_by_id(marker).one(db).await.unwrap().unwrap();
         let m_form = PostForm { title: "Quillwort marker".into(), body_md: "Quillwort.".into(), ..PostForm::default() };
