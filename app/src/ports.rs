@@ -116,6 +116,15 @@ pub trait AdminPort: Send + Sync + 'static {
         reference: &str,
         action: LeadAction,
     ) -> Result<String, AppError>;
+    /// Erase a lead's personal data (clinic admins); `confirm` must repeat
+    /// its reference. Returns a sentence for the admin.
+    async fn erase_lead(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        reference: &str,
+        confirm: &str,
+    ) -> Result<String, AppError>;
     async fn save_term(
         &self,
         viewer: &Viewer,

@@ -416,7 +416,10 @@ impl AdminPort for SqlAdmin {
     async fn lead(&self, viewer: &Viewer, clinic: &str, reference: &str) -> Result<LeadDetail, AppError> {
         let a = self.allow(viewer, clinic, Action::ReadLeads).await?;
         let scope = Scope::of(&a.principal, a.clinic.id);
-        inbox::detail(&self.db, a.clinic.id, &scope, reference, &a.actor, Utc::now()).await.map_err(inbox_error)
+        let mut d =
+            inbox::detail(&self.db, a.clinic.id, &scope, reference, &a.actor, Utc::now()).await.map_err(inbox_error)?;
+        d.can_manage_data = authorize(&a.principal, a.clinic.id, Action::EraseLead) == Decision::Allow;
+        Ok(d)
     }
 
     async fn lead_action(
@@ -429,6 +432,20 @@ impl AdminPort for SqlAdmin {
         let a = self.allow(viewer, clinic, Action::ReadLeads).await?;
         let scope = Scope::of(&a.principal, a.clinic.id);
         inbox::act(&self.db, a.clinic.id, &scope, reference, &a.actor, &action, Utc::now()).await.map_err(inbox_error)
+    }
+
+    async fn erase_lead(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        reference: &str,
+        confirm: &str,
+    ) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::EraseLead).await?;
+        if !confirm.trim().eq_ignore_ascii_case(reference.trim()) {
+            return Err(AppError::validation("confirm", format!("Type the reference {reference} to confirm.")));
+        }
+        crate::leads::privacy::erase(&self.db, a.clinic.id, reference, &a.actor, Utc::now()).await.map_err(inbox_error)
     }
 
     async fn terms(&self, viewer: &Viewer, clinic: &str) -> Result<TermsPage, AppError> {

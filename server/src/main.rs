@@ -184,6 +184,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let indexer = search.spawn_indexer(conn.clone(), search_state);
             let outbox = clinicpress::leads::outbox::Outbox::new(conn.clone(), settings.mailer.clone());
             let sender = outbox.spawn();
+            // Unanswered leads escalated each minute; finished ones deleted daily after the clinic's retention period.
+            let links = clinicpress::leads::escalation::Links { https: *secure_cookies, port: addr.port() };
+            let escalator = clinicpress::leads::escalation::Escalator::new(conn.clone(), outbox.clone(), links).spawn();
+            let retention = clinicpress::leads::retention::spawn(conn.clone());
             let app = web::router(conn, options, settings, search, outbox);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -202,6 +206,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             publisher.abort();
             indexer.abort();
             sender.abort();
+            escalator.abort();
+            retention.abort();
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

@@ -368,6 +368,18 @@ pub async fn lead_action(clinic: String, reference: String, action: String, valu
     )
 }
 
+/// Erase a lead's personal data (clinic admins); `confirm` must repeat its reference.
+#[server(endpoint = "admin/erase_lead")]
+pub async fn erase_lead(clinic: String, reference: String, confirm: String) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.erase_lead(&viewer, &clinic, &reference, &confirm).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_terms")]
 pub async fn list_terms(clinic: String) -> Result<TermsPage, AppError> {
     ssr::answer(

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{LeadAction, get_lead, list_leads};
+use super::api::{EraseLead, LeadAction, get_lead, list_leads};
 use crate::leads::model::{InboxQuery, InboxRow, LeadDetail};
 use crate::leads::status::LeadStatus;
 use crate::ui::{ErrorView, TimeAgo};
@@ -146,19 +146,23 @@ pub fn LeadPage() -> impl IntoView {
     let clinic = move || params.with(|p| p.get("clinic").unwrap_or_default());
     let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
     let act = ServerAction::<LeadAction>::new();
-    let data = Resource::new(move || (clinic(), reference(), act.version().get()), |(c, r, _)| get_lead(c, r));
-    let outcome = move || act.value().get();
+    let erase = ServerAction::<EraseLead>::new();
+    let data = Resource::new(
+        move || (clinic(), reference(), act.version().get(), erase.version().get()),
+        |(c, r, _, _)| get_lead(c, r),
+    );
+    let outcome = move || act.value().get().or_else(|| erase.value().get());
     view! {
         <Title text="Request · Clinicpress" />
         <section class="wrap admin-page">
             <p><a href=move || format!("/admin/{}/leads", clinic())>"← All requests"</a></p>
             <div role="status">{move || outcome().and_then(|r| r.ok()).map(|m| view! { <p class="notice">{m}</p> })}</div>
-            <div role="alert">{move || outcome().and_then(|r| r.err()).map(|e| view! { <p class="form-error">{e.field("lead").unwrap_or_else(|| e.to_string())}</p> })}</div>
+            <div role="alert">{move || outcome().and_then(|r| r.err()).map(|e| view! { <p class="form-error">{e.field("lead").or_else(|| e.field("confirm")).unwrap_or_else(|| e.to_string())}</p> })}</div>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                        Ok(d) => view! { <LeadView d clinic=clinic() act /> }.into_any(),
+                        Ok(d) => view! { <LeadView d clinic=clinic() act erase /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -167,7 +171,12 @@ pub fn LeadPage() -> impl IntoView {
 }
 
 #[component]
-fn LeadView(d: LeadDetail, clinic: String, act: ServerAction<LeadAction>) -> impl IntoView {
+fn LeadView(
+    d: LeadDetail,
+    clinic: String,
+    act: ServerAction<LeadAction>,
+    erase: ServerAction<EraseLead>,
+) -> impl IntoView {
     let now = d.now;
     let hidden = || {
         view! {
@@ -175,7 +184,34 @@ fn LeadView(d: LeadDetail, clinic: String, act: ServerAction<LeadAction>) -> imp
             <input type="hidden" name="reference" value=d.reference.clone() />
         }
     };
-    let (h1, h2, h3, h4) = (hidden(), hidden(), hidden(), hidden());
+    let (h1, h2, h3, h4, h5) = (hidden(), hidden(), hidden(), hidden(), hidden());
+    let (erased_at, shown_reference) = (d.erased_at, d.reference.clone());
+    let json = format!("/admin/{clinic}/leads/{shown_reference}.json");
+    let data_panel = d.can_manage_data.then(move || {
+        let erased = match erased_at {
+            Some(at) => view! { <p>"The personal data was erased " <TimeAgo at now />"."</p> }.into_any(),
+            None => view! {
+                <ActionForm action=erase attr:class="stack">
+                    {h5}
+                    <label for="lead-erase-confirm">
+                        "To erase the name, contact details, message and notes for good, type the reference "
+                        <strong>{shown_reference}</strong>
+                    </label>
+                    <input id="lead-erase-confirm" name="confirm" required autocomplete="off" spellcheck="false" maxlength="40" />
+                    <button class="button secondary" type="submit">"Erase the personal data"</button>
+                </ActionForm>
+            }
+            .into_any(),
+        };
+        view! {
+            <section class="panel stack" aria-labelledby="lead-data">
+                <h2 id="lead-data">"Personal data"</h2>
+                <p class="hint">"When the person asks to see or delete what they sent. Both are recorded in the audit log; after erasing, the reference, office, status and dates remain."</p>
+                <p><a class="button secondary" href=json rel="external" download="">"Download everything as JSON"</a></p>
+                {erased}
+            </section>
+        }
+    });
     let email_href = format!("mailto:{}", d.email);
     let tel: String = d.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
     let fields: Vec<(&str, String)> = [
@@ -267,6 +303,7 @@ fn LeadView(d: LeadDetail, clinic: String, act: ServerAction<LeadAction>) -> imp
                 <button class="button secondary" type="submit">"Send the notice again"</button>
             </ActionForm>
         </section>
+        {data_panel}
         <section aria-labelledby="lead-history">
             <h2 id="lead-history">"History"</h2>
             <ol class="history">

@@ -129,6 +129,12 @@ pub struct LeadDetail {
     pub history: Vec<HistoryLine>,
     pub deliveries: Vec<DeliveryLine>,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// When its personal data was erased on request (a stub since).
+    #[serde(default)]
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether this user may export it as JSON and erase it (clinic admins).
+    #[serde(default)]
+    pub can_manage_data: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

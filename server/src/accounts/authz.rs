@@ -69,6 +69,10 @@ pub enum Action {
     /// inbox, for requests no office took). Staff: their own office only;
     /// clinic admins: every office and the default inbox.
     WorkLeads { location_id: Option<i32> },
+    /// Download one lead's full record as JSON (a visitor's access request; clinic admins).
+    ExportLead,
+    /// Erase one lead's personal data on request (clinic admins).
+    EraseLead,
     /// Create, rename or archive clinics (network owner only).
     ManageNetwork,
 }
@@ -101,6 +105,7 @@ pub fn authorize(who: &Principal, clinic_id: i32, action: Action) -> Decision {
         Action::EnterAdmin => true,
         Action::EditPosts | Action::EditTaxonomyAndMedia => has(Role::Marketer) || has(Role::Admin),
         Action::ManageClinic | Action::ManageUsers | Action::ViewAudit => has(Role::Admin),
+        Action::ExportLead | Action::EraseLead => has(Role::Admin),
         Action::ReadLeads => has(Role::Staff) || has(Role::Admin),
         Action::WorkLeads { location_id } => {
             has(Role::Admin)
@@ -133,7 +138,7 @@ mod tests {
         }
     }
 
-    const ACTIONS: [Action; 10] = [
+    const ACTIONS: [Action; 12] = [
         Action::EnterAdmin,
         Action::EditPosts,
         Action::EditTaxonomyAndMedia,
@@ -143,16 +148,18 @@ mod tests {
         Action::ReadLeads,
         Action::WorkLeads { location_id: Some(OFFICE) },
         Action::WorkLeads { location_id: None },
+        Action::ExportLead,
+        Action::EraseLead,
         Action::ManageNetwork,
     ];
 
     /// Expected decision in the user's own clinic, per action, in ACTIONS order.
-    fn own_clinic_table(role: Role) -> [Decision; 10] {
+    fn own_clinic_table(role: Role) -> [Decision; 12] {
         use Decision::{Allow as A, Forbidden as F};
         match role {
-            Role::Admin => [A, A, A, A, A, A, A, A, A, F],
-            Role::Marketer => [A, A, A, F, F, F, F, F, F, F],
-            Role::Staff => [A, F, F, F, F, F, A, A, F, F],
+            Role::Admin => [A, A, A, A, A, A, A, A, A, A, A, F],
+            Role::Marketer => [A, A, A, F, F, F, F, F, F, F, F, F],
+            Role::Staff => [A, F, F, F, F, F, A, A, F, F, F, F],
         }
     }
 

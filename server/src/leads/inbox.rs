@@ -92,7 +92,7 @@ pub fn waited_text(d: Duration) -> String {
 }
 
 /// The office's clock: its hours and time zone (the default inbox counts every hour).
-fn office_clock(office: Option<&location::Model>) -> (WeeklyHours, Tz) {
+pub(crate) fn office_clock(office: Option<&location::Model>) -> (WeeklyHours, Tz) {
     match office {
         Some(o) => (stored_hours(o), o.timezone.parse().unwrap_or(Tz::UTC)),
         None => {
@@ -278,7 +278,7 @@ async fn assignable(
 }
 
 /// A history line written by a user.
-async fn user_event(
+pub(crate) async fn user_event(
     db: &impl ConnectionTrait,
     l: &lead::Model,
     actor: &Actor,
@@ -395,6 +395,8 @@ pub async fn detail(
             })
             .collect(),
         now,
+        erased_at: l.erased_at,
+        can_manage_data: false,
     })
 }
 

@@ -8,16 +8,22 @@
 //! (which office, and by which rule) → a [`reference::Reference`] for the
 //! thank-you page. Staff then move it through [`status::LeadStatus`], the
 //! [`clock`] measures its first response in the office's opening hours, and
-//! [`csv_export`] writes what they may see.
+//! [`csv_export`] writes what they may see. Requests left unanswered past
+//! the target are escalated to the clinic's admins once ([`escalation`]);
+//! admins export or erase one request on request ([`privacy`]); finished
+//! requests are deleted after the clinic's retention period ([`retention`]).
 
 pub mod clock;
 /// The form rules live in `app` so the browser runs them too (inline validation).
 pub use app::leads::{form, status};
 pub mod csv_export;
+pub mod escalation;
 pub mod inbox;
 pub mod outbox;
 pub mod port;
+pub mod privacy;
 pub mod reference;
+pub mod retention;
 pub mod routing;
 pub mod spam;
 pub mod store;

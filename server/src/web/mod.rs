@@ -27,6 +27,7 @@ use crate::search::port::SqlSearch;
 use crate::search::service::SearchService;
 
 pub mod auth;
+pub mod lead_data;
 pub mod leads;
 pub mod media;
 pub mod search;
@@ -119,6 +120,7 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(editor_body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), lead_data::export_json))
         .layer(middleware::from_fn_with_state(state.clone(), auth::current_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
