@@ -27,6 +27,7 @@ pub mod retention;
 pub mod routing;
 pub mod spam;
 pub mod store;
+pub mod webhook;
 
 pub use form::{FieldErrors, FormKind, RawLead, ValidLead};
 pub use reference::{Prefix, Reference};

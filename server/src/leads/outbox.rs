@@ -126,6 +126,7 @@ pub fn purpose_words(purpose: &str) -> &'static str {
         "office_notice" => "Notice to the office inbox",
         "receipt" => "Receipt to the visitor",
         "escalation" => "Escalation to the clinic admins",
+        "webhook" => "Webhook call",
         _ => "Message",
     }
 }
@@ -140,12 +141,19 @@ fn unclaimed(now: DateTime<Utc>) -> Condition {
 pub struct Outbox {
     db: DatabaseConnection,
     mailer: Mailer,
+    webhooks: super::webhook::WebhookClient,
     wake: Arc<Notify>,
 }
 
 impl Outbox {
     pub fn new(db: DatabaseConnection, mailer: Mailer) -> Self {
-        Outbox { db, mailer, wake: Arc::new(Notify::new()) }
+        Outbox { db, mailer, webhooks: Default::default(), wake: Arc::new(Notify::new()) }
+    }
+
+    /// Give each webhook call at most this long (default [`super::webhook::TIMEOUT`]).
+    pub fn with_webhook_timeout(mut self, timeout: StdDuration) -> Self {
+        self.webhooks = super::webhook::WebhookClient::new(timeout);
+        self
     }
 
     /// Ask the worker to look now (after a commit that queued rows).
@@ -205,6 +213,9 @@ impl Outbox {
             "email" => {
                 let mail = Mail { to: row.target.clone(), subject: row.subject.clone(), body: row.payload.clone() };
                 self.mailer.send(&mail).await.map_err(|e| (e.is_transient(), e.to_string()))
+            }
+            super::webhook::CHANNEL => {
+                self.webhooks.deliver(&self.db, row, Utc::now()).await.map_err(|e| (e.is_transient(), e.to_string()))
             }
             other => Err((false, format!("unknown outbox kind {other}"))),
         }

@@ -220,6 +220,18 @@ impl SpamVerdict {
             SpamVerdict::Suspected(r) => r,
         }
     }
+
+    /// The verdict without one reason (e.g. a missing token, which the
+    /// JSON API does not require); clean when none is left.
+    pub fn without(self, reason: SpamReason) -> SpamVerdict {
+        match self {
+            SpamVerdict::Clean => SpamVerdict::Clean,
+            SpamVerdict::Suspected(mut r) => {
+                r.retain(|x| *x != reason);
+                if r.is_empty() { SpamVerdict::Clean } else { SpamVerdict::Suspected(r) }
+            }
+        }
+    }
 }
 
 /// What a submission showed, for [`assess`].
@@ -429,6 +441,15 @@ mod tests {
         let stored: Vec<&str> = verdict.reasons().iter().map(|r| r.as_str()).collect();
         assert_eq!(stored, ["honeypot", "too_fast", "token_reused"]);
         assert_eq!(verdict.reasons()[1].describe(), "sent 1 second after the form was shown");
+    }
+
+    #[test]
+    fn a_reason_can_be_waived() {
+        let missing = Err(TokenError::Missing);
+        let waived = assess(&signals("", &missing, 0)).without(SpamReason::Token(TokenError::Missing));
+        assert_eq!(waived, SpamVerdict::Clean);
+        let both = assess(&signals("bot", &missing, 0)).without(SpamReason::Token(TokenError::Missing));
+        assert_eq!(both.reasons(), [SpamReason::Honeypot]);
     }
 
     #[test]

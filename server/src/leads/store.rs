@@ -58,6 +58,9 @@ pub struct Hidden {
     pub honeypot: String,
     pub token: String,
     pub receipt: bool,
+    /// A missing token is not a spam signal (the JSON API: a form on
+    /// another site may not fetch one). A token that is sent is checked.
+    pub token_optional: bool,
 }
 
 /// A lead safely stored.
@@ -207,13 +210,16 @@ pub async fn submit(
     }
 
     // 3. Spam signals: suspected spam is stored for review, never notified.
-    let verdict = spam::assess(&Signals {
+    let mut verdict = spam::assess(&Signals {
         honeypot: &hidden.honeypot,
         token: &token,
         token_reused: false,
         now,
         min_fill_time: Duration::seconds(spam::DEFAULT_MIN_FILL_SECONDS),
     });
+    if hidden.token_optional {
+        verdict = verdict.without(spam::SpamReason::Token(spam::TokenError::Missing));
+    }
     let is_spam = verdict.is_spam();
     let reasons: Vec<&str> = verdict.reasons().iter().map(|r| r.as_str()).collect();
 
@@ -305,6 +311,8 @@ pub async fn submit(
             let receipt = super::outbox::receipt(clinic, office, &saved);
             super::outbox::enqueue_email(&txn, &saved, "receipt", &saved.email.clone(), &receipt, now).await?;
         }
+        let office_slug = office.map(|o| o.slug.as_str());
+        super::webhook::enqueue(&txn, &settings, clinic, office_slug, &saved, &origin.base_url, now).await?;
     }
     txn.commit().await?;
     Ok(Accepted { reference: saved.reference, office: office.map(|o| o.slug.clone()), spam: is_spam })

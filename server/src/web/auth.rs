@@ -9,7 +9,10 @@
 //! * CSRF: every POST, PUT, PATCH and DELETE (server functions included)
 //!   must come from the same origin: `Sec-Fetch-Site` must be `same-origin`
 //!   (or `none`), else the `Origin` header must name this host. Requests
-//!   carrying neither header (not from a browser) pass.
+//!   carrying neither header (not from a browser) pass. One exemption:
+//!   `POST /api/v1/leads`, the public lead API, which reads no session or
+//!   cookie (so a forged request cannot act for anyone) and has its own
+//!   CORS allow-list and rate limits (`web::api_leads`).
 
 use std::net::SocketAddr;
 
@@ -176,7 +179,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 /// Refuse cross-site state-changing requests (see the module comment).
 pub async fn csrf(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE);
-    if safe || same_origin(req.headers()) {
+    if safe || same_origin(req.headers()) || super::api_leads::is_api_post(req.method(), req.uri().path()) {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");

@@ -72,6 +72,7 @@ where
         honeypot: one(crate::leads::spam::HONEYPOT_FIELD).unwrap_or_default(),
         token: one(crate::leads::spam::TOKEN_FIELD).unwrap_or_default(),
         receipt: raw.has("receipt", "on"),
+        token_optional: false,
     };
     let origin = Origin {
         page_path: parts.uri.path().to_string(),

@@ -26,6 +26,7 @@ use crate::leads::port::LeadService;
 use crate::search::port::SqlSearch;
 use crate::search::service::SearchService;
 
+pub mod api_leads;
 pub mod auth;
 pub mod lead_data;
 pub mod leads;
@@ -109,6 +110,8 @@ pub fn router(
         .route("/admin/{clinic}/media", post(media::upload).layer(media::body_limit()))
         .route("/media/{file}", get(media::serve))
         .route("/api/v1/search", get(search::api_search))
+        .route(api_leads::PATH, post(api_leads::submit).options(api_leads::preflight))
+        .route("/api/v1/leads/token", get(api_leads::token).options(api_leads::preflight))
         .route("/contact", post(lead_post.clone()))
         .route("/locations/{slug}", post(lead_post))
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
@@ -200,6 +203,10 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
         Ok(None) => unknown_host(),
         Err(e) => {
             tracing::error!(error = %e, "database error while resolving the host");
+            if req.uri().path().starts_with("/api/v1/") {
+                let message = serde_json::json!({ "error": "The service is unavailable; try again in a moment." });
+                return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(message)).into_response();
+            }
             (StatusCode::SERVICE_UNAVAILABLE, Html(simple_page("Service unavailable", "Please try again in a moment.")))
                 .into_response()
         }

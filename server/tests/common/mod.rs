@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
+pub mod smtp;
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn admin_url() -> String {

@@ -1,0 +1,363 @@
+//! Webhooks: a clinic with a `webhook_url` (and `webhook_secret`) in its
+//! lead settings gets an HTTP POST for every new lead that is not
+//! suspected spam. The call is an outbox row (channel `webhook`) written in
+//! the lead's own transaction, so it is delivered with the same retries,
+//! backoff and dead-lettering as the office e-mails, and its state shows on
+//! the lead's page.
+//!
+//! The body is JSON ([`Payload`]) and, like the office e-mail, carries no
+//! lead content: no name, contact details or message, only what arrived
+//! where (reference, clinic, office, kind, status, time, routing rule) and
+//! a link to the request in the inbox. The receiver (a CRM, a chat channel)
+//! learns that a request is waiting; people read it after signing in. This
+//! keeps personal and possibly medical data inside Clinicpress, and the
+//! outbox row holds nothing that erasing a lead would have to find.
+//!
+//! Each attempt is signed: `X-Clinicpress-Timestamp` is the Unix time of
+//! the attempt, and `X-Clinicpress-Signature` is `sha256=` followed by the
+//! hex HMAC-SHA256 of `"{timestamp}.{body}"` under the clinic's secret (see
+//! [`sign`]; receivers should also refuse timestamps more than a few
+//! minutes old). `X-Clinicpress-Delivery` (the outbox row id) stays the
+//! same across retries, so a receiver can ignore a repeat: delivery is at
+//! least once.
+//!
+//! The URL and the secret are read when the call is made, so fixing a wrong
+//! address or rotating the secret applies to calls still waiting. Calls go
+//! only to `https://` addresses (`http://` only to this machine, for
+//! development and tests), never follow redirects, and give up after
+//! [`TIMEOUT`]. Any answer but 2xx, a timeout or an unreachable server is
+//! retried; a missing secret or an unusable address is not.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
+use http::{Method, Request, Uri, header};
+use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use serde::Serialize;
+use sha2::Sha256;
+
+use super::outbox::PENDING;
+use crate::entities::{clinic, lead, lead_settings, outbox};
+
+/// How long one call may take, connecting included.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// The only event so far.
+pub const EVENT: &str = "lead.received";
+/// Outbox channel (`kind`) and purpose of webhook rows.
+pub const CHANNEL: &str = "webhook";
+
+pub const TIMESTAMP_HEADER: &str = "x-clinicpress-timestamp";
+pub const SIGNATURE_HEADER: &str = "x-clinicpress-signature";
+pub const EVENT_HEADER: &str = "x-clinicpress-event";
+pub const DELIVERY_HEADER: &str = "x-clinicpress-delivery";
+
+/// The JSON body of a `lead.received` call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payload<'a> {
+    pub event: &'a str,
+    pub reference: &'a str,
+    /// The clinic's slug.
+    pub clinic: &'a str,
+    /// The office's slug; `null` for the clinic's default inbox.
+    pub office: Option<&'a str>,
+    /// `contact` or `appointment`.
+    pub kind: &'a str,
+    /// `new` (suspected spam is never sent).
+    pub status: &'a str,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// `chosen_office`, `page_office`, `service_area` or `default_inbox`.
+    pub routed_by: &'a str,
+    /// The request in the inbox (staff sign in to read it).
+    pub url: String,
+}
+
+/// The body for a lead.
+pub fn body(clinic: &clinic::Model, office: Option<&str>, lead: &lead::Model, base_url: &str) -> String {
+    let payload = Payload {
+        event: EVENT,
+        reference: &lead.reference,
+        clinic: &clinic.slug,
+        office,
+        kind: &lead.kind,
+        status: &lead.status,
+        created_at: lead.received_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        routed_by: &lead.routed_by,
+        url: format!("{}/admin/{}/leads/{}", base_url.trim_end_matches('/'), clinic.slug, lead.reference),
+    };
+    serde_json::to_string(&payload).expect("the payload serialises")
+}
+
+/// `sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`.
+pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+/// What a receiver does: the signature matches (compared in constant
+/// time) and the timestamp is within `tolerance` of `now`.
+pub fn verify(
+    secret: &[u8],
+    timestamp: &str,
+    body: &[u8],
+    signature: &str,
+    now: DateTime<Utc>,
+    tolerance: chrono::Duration,
+) -> bool {
+    let Ok(ts) = timestamp.trim().parse::<i64>() else {
+        return false;
+    };
+    if (now.timestamp() - ts).abs() > tolerance.num_seconds() {
+        return false;
+    }
+    let Some(hex) = signature.trim().strip_prefix("sha256=") else {
+        return false;
+    };
+    let Some(tag) = decode_hex(hex) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(ts.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&tag).is_ok()
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// The address as shown in the lead's history: no query string or user info.
+pub fn shown_url(url: &str) -> String {
+    match url.trim().parse::<Uri>() {
+        Ok(u) => match (u.scheme_str(), u.host()) {
+            (Some(scheme), Some(host)) => {
+                let port = u.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+                format!("{scheme}://{host}{port}{}", u.path())
+            }
+            _ => "(an unusable address)".into(),
+        },
+        Err(_) => "(an unusable address)".into(),
+    }
+}
+
+/// Queue the call for a lead (inside the caller's transaction), when the
+/// clinic has a webhook address.
+pub async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    settings: &lead_settings::Model,
+    clinic: &clinic::Model,
+    office: Option<&str>,
+    lead: &lead::Model,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<outbox::Model>, DbErr> {
+    let Some(url) = settings.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let row = outbox::ActiveModel {
+        clinic_id: Set(lead.clinic_id),
+        lead_id: Set(Some(lead.id)),
+        kind: Set(CHANNEL.into()),
+        purpose: Set(CHANNEL.into()),
+        target: Set(shown_url(url)),
+        subject: Set(EVENT.into()),
+        payload: Set(body(clinic, office, lead, base_url)),
+        state: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Some(row))
+}
+
+/// Why a call did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("the clinic no longer has a webhook address")]
+    NoAddress,
+    #[error("the clinic has no webhook secret; webhook calls are only made signed")]
+    NoSecret,
+    #[error("the webhook address is unusable: {0}")]
+    BadAddress(String),
+    #[error("no answer within {0} s")]
+    Timeout(u64),
+    #[error("cannot reach the webhook: {0}")]
+    Unreachable(String),
+    #[error("the webhook answered HTTP {0}")]
+    Status(u16),
+    #[error("cannot read the clinic's settings: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl WebhookError {
+    /// Worth trying again: the receiver may be down, slow or being fixed.
+    /// A missing secret or an unusable address needs a person first.
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, WebhookError::NoAddress | WebhookError::NoSecret | WebhookError::BadAddress(_))
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The address to call, checked: https, or http to this machine.
+pub fn checked_uri(url: &str) -> Result<Uri, WebhookError> {
+    let uri: Uri = url.trim().parse().map_err(|_| WebhookError::BadAddress("not a URL".into()))?;
+    let host = uri.host().ok_or_else(|| WebhookError::BadAddress("no host name".into()))?;
+    match uri.scheme_str() {
+        Some("https") => Ok(uri),
+        Some("http") if is_loopback(host) => Ok(uri),
+        Some("http") => Err(WebhookError::BadAddress("it must use https (http only for localhost)".into())),
+        _ => Err(WebhookError::BadAddress("it must start with https://".into())),
+    }
+}
+
+/// Makes the calls: one connection pool per process.
+#[derive(Clone)]
+pub struct WebhookClient {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for WebhookClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookClient").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+impl Default for WebhookClient {
+    fn default() -> Self {
+        Self::new(TIMEOUT)
+    }
+}
+
+impl WebhookClient {
+    /// A client giving each call at most `timeout` (normally [`TIMEOUT`]).
+    pub fn new(timeout: Duration) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(timeout));
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(https);
+        WebhookClient { client, timeout }
+    }
+
+    /// Deliver an outbox row of channel `webhook`, signed at `now`.
+    pub async fn deliver<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        row: &outbox::Model,
+        now: DateTime<Utc>,
+    ) -> Result<(), WebhookError> {
+        let settings = lead_settings::Entity::find_by_id(row.clinic_id).one(db).await?;
+        let settings = settings.ok_or(WebhookError::NoAddress)?;
+        let url = settings.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let uri = checked_uri(url.ok_or(WebhookError::NoAddress)?)?;
+        let secret = settings.webhook_secret.as_deref().filter(|s| !s.trim().is_empty());
+        let secret = secret.ok_or(WebhookError::NoSecret)?;
+        let timestamp = now.timestamp();
+        let body = Bytes::from(row.payload.clone());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::USER_AGENT, concat!("Clinicpress-Webhook/", env!("CARGO_PKG_VERSION")))
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(SIGNATURE_HEADER, sign(secret.as_bytes(), timestamp, &body))
+            .header(EVENT_HEADER, row.subject.as_str())
+            .header(DELIVERY_HEADER, row.id.to_string())
+            .body(Full::new(body))
+            .map_err(|e| WebhookError::BadAddress(e.to_string()))?;
+        let res = match tokio::time::timeout(self.timeout, self.client.request(req)).await {
+            Err(_) => return Err(WebhookError::Timeout(self.timeout.as_secs().max(1))),
+            Ok(Err(e)) => return Err(WebhookError::Unreachable(chain(&e))),
+            Ok(Ok(res)) => res,
+        };
+        if res.status().is_success() { Ok(()) } else { Err(WebhookError::Status(res.status().as_u16())) }
+    }
+}
+
+/// An error with its causes ("client error (Connect): tcp connect error: Connection refused").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn signatures_are_hmac_sha256_of_timestamp_dot_body() {
+        // Known answer: HMAC-SHA256("secret", "1700000000.{}").
+        let sig = sign(b"secret", 1_700_000_000, b"{}");
+        assert_eq!(sig, "sha256=b8569b78799ff9e3cbff0fc2d63a33a2b57f3282abd07c37ae5e8e7d79a5f163");
+        let now = Utc.timestamp_opt(1_700_000_030, 0).unwrap();
+        let five = chrono::Duration::minutes(5);
+        assert!(verify(b"secret", "1700000000", b"{}", &sig, now, five));
+        assert!(!verify(b"other", "1700000000", b"{}", &sig, now, five), "another secret");
+        assert!(!verify(b"secret", "1700000000", b"{ }", &sig, now, five), "another body");
+        assert!(!verify(b"secret", "1700000001", b"{}", &sig, now, five), "another timestamp");
+        let late = Utc.timestamp_opt(1_700_000_000 + 301, 0).unwrap();
+        assert!(!verify(b"secret", "1700000000", b"{}", &sig, late, five), "too old");
+        assert!(!verify(b"secret", "1700000000", b"{}", "sha256=zz", now, five));
+        assert!(!verify(b"secret", "x", b"{}", &sig, now, five));
+    }
+
+    #[test]
+    fn only_https_or_this_machine() {
+        assert!(checked_uri("https://crm.example/hooks/leads").is_ok());
+        assert!(checked_uri("http://127.0.0.1:9000/hook").is_ok());
+        assert!(checked_uri("http://localhost/hook").is_ok());
+        assert!(checked_uri("http://[::1]:8080/hook").is_ok());
+        for bad in ["http://crm.example/hook", "ftp://crm.example/", "not a url", "/relative"] {
+            let e = checked_uri(bad).unwrap_err();
+            assert!(!e.is_transient(), "{bad}: {e}");
+        }
+        assert!(WebhookError::Timeout(10).is_transient() && WebhookError::Status(500).is_transient());
+        assert!(WebhookError::Status(404).is_transient(), "a receiver being deployed answers 404 for a while");
+    }
+
+    #[test]
+    fn the_shown_address_drops_query_and_user_info() {
+        assert_eq!(shown_url("https://u:p@crm.example:8443/h?token=abc"), "https://crm.example:8443/h");
+        assert_eq!(shown_url("nonsense"), "(an unusable address)");
+    }
+}
