@@ -207,7 +207,10 @@ fn an_unanswered_lead_is_escalated_once_after_the_target_in_opening_hours() {
         let evanston = office(db, lakeside.id, "evanston").await;
         let evening = insert_lead(db, &lakeside, Some(&evanston), "new", chicago(2025, 6, 18, 18, 30)).await;
         assert!(escalation::run(db, LINKS, chicago(2025, 6, 19, 8, 29)).await.unwrap().is_empty());
-        assert_eq!(escalation::run(db, LINKS, chicago(2025, 6, 19, 8, 30)).await.unwrap(), [evening.reference.as_str()]);
+        assert_eq!(
+            escalation::run(db, LINKS, chicago(2025, 6, 19, 8, 30)).await.unwrap(),
+            [evening.reference.as_str()]
+        );
         let rows = rows_for(db, &evening, "escalation").await;
         assert_eq!(rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["admin@lakeside-derm.example"]);
         assert!(rows[0].payload.contains("1 business hour"), "{}", rows[0].payload);
@@ -395,6 +398,12 @@ fn clinic_admins_export_and_erase_a_request_others_cannot() {
         assert_eq!(d["can_manage_data"], true);
         let d: serde_json::Value = serde_json::from_str(&send(&app, page(&desk)).await.body).unwrap();
         assert_eq!(d["can_manage_data"], false);
+
+        let html = send(&app, get(&format!("/admin/pmc/leads/{}", l.reference), &chief)).await;
+        assert_eq!(html.status, StatusCode::OK);
+        assert!(html.body.contains(&format!("{json}\"")) && html.body.contains("Erase the personal data"));
+        let html = send(&app, get(&format!("/admin/pmc/leads/{}", l.reference), &desk)).await;
+        assert!(html.body.contains("My knee hurts") && !html.body.contains("Erase the personal data"));
 
         // The admin's export: every field, the history and the deliveries, as a download.
         let a = send(&app, get(&json, &chief)).await;

@@ -6,8 +6,9 @@
 //!   history and the audit log.
 //! * [`erase`]: the personal fields become an anonymised stub ([`ERASED`]
 //!   or empty), notes lose their text, and the visitor's address is wiped
-//!   from delivery lines and outbox rows (an unsent receipt or webhook is
-//!   cancelled). Reference, clinic, office, kind, status and dates stay, so
+//!   from delivery lines and outbox rows (an unsent receipt is cancelled;
+//!   office notices, escalations and webhook calls carry no lead content
+//!   and stay). Reference, clinic, office, kind, status and dates stay, so
 //!   counts and response times stay right. Recorded the same way.
 
 use chrono::{DateTime, Utc};
@@ -204,13 +205,11 @@ pub async fn erase(
         }
     }
     for r in outbox_row::Entity::find().filter(outbox_row::Column::LeadId.eq(l.id)).all(&txn).await? {
-        // The receipt went to the visitor, the webhook carried the request: wipe them, cancel them if unsent.
-        let personal = r.purpose == "receipt" || r.kind == "webhook";
+        // The receipt went to the visitor: wipe it, cancel it if unsent.
+        let personal = r.purpose == "receipt";
         let mut am: outbox_row::ActiveModel = r.clone().into();
         if personal {
-            if r.kind != "webhook" {
-                am.target = Set(ERASED.into());
-            }
+            am.target = Set(ERASED.into());
             am.subject = Set(scrub(&r.subject, &secrets));
             am.payload = Set(ERASED.into());
             if r.state == PENDING {
