@@ -698,3 +698,35 @@ fn the_api_answers_503_when_the_lead_cannot_be_saved() {
         t
     }));
 }
+
+#[test]
+fn the_provision_file_sets_the_webhook_and_the_allowed_origins() {
+    use clinicpress::clinics::provision;
+    common::block_on(each_db(|t| async move {
+        let db = &t.db;
+        let file = |leads: &str| {
+            format!(
+                "[[clinic]]\nslug = \"hook\"\nname = \"Hook Clinic\"\nhosts = [\"hook.localhost\"]\ndefault_inbox = \"desk@hook.example\"\n{leads}"
+            )
+        };
+        let env = |v: &str| (v == "HOOK_SECRET").then(|| SECRET.to_string());
+        let apply = |src: String| async move {
+            let plan = provision::plan("t.toml", &src, env).unwrap();
+            provision::apply(db, plan).await.unwrap();
+            let c = clinic::Entity::find().filter(clinic::Column::Slug.eq("hook")).one(db).await.unwrap().unwrap();
+            store::settings(db, c.id).await.unwrap()
+        };
+        let s = apply(file(
+            "[clinic.leads]\nwebhook_url = \"https://crm.hook.example/in\"\nwebhook_secret_env = \"HOOK_SECRET\"\ncors_origins = [\"https://www.hook.example\"]",
+        ))
+        .await;
+        assert_eq!(s.webhook_url.as_deref(), Some("https://crm.hook.example/in"));
+        assert_eq!(s.webhook_secret.as_deref(), Some(SECRET));
+        assert!(clinicpress::web::api_leads::listed(&s.cors_origins, "https://www.hook.example"));
+        // Without [clinic.leads] they are left alone; with it, exactly what it says.
+        assert_eq!(apply(file("")).await.webhook_url.as_deref(), Some("https://crm.hook.example/in"));
+        let s = apply(file("[clinic.leads]\ncors_origins = []")).await;
+        assert_eq!((s.webhook_url, s.webhook_secret, s.cors_origins.as_str()), (None, None, "[]"));
+        t
+    }));
+}

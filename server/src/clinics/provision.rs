@@ -17,7 +17,7 @@ use toml::Spanned;
 
 use crate::accounts::authz::Role;
 use crate::audit::{self, Actor};
-use crate::entities::{app_user, author, clinic, clinic_host, location, membership};
+use crate::entities::{app_user, author, clinic, clinic_host, lead_settings, location, membership};
 use crate::locations::hours::WeeklyHours;
 use crate::locations::offices::{valid_email, valid_postal_code};
 use crate::search::changes::{self, Touching};
@@ -58,7 +58,25 @@ pub struct ClinicSpec {
     pub location: Vec<LocationSpec>,
     #[serde(default)]
     pub author: Vec<AuthorSpec>,
+    /// `[clinic.leads]`: the webhook and the lead API's allowed origins.
+    /// Absent: the clinic's lead settings are left as they are.
+    pub leads: Option<LeadsSpec>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadsSpec {
+    /// `https://…` (`http://` only to localhost): each new request is announced there.
+    pub webhook_url: Option<Spanned<String>>,
+    /// The environment variable holding the secret that signs the calls.
+    pub webhook_secret_env: Option<Spanned<String>>,
+    /// Origins whose pages may send requests to `POST /api/v1/leads`.
+    #[serde(default)]
+    pub cors_origins: Vec<Spanned<String>>,
+}
+
+/// Shortest webhook secret accepted.
+const MIN_WEBHOOK_SECRET: usize = 16;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +134,8 @@ pub struct Plan {
     source: String,
     hours: HashMap<(String, String), WeeklyHours>,
     passwords: HashMap<String, String>,
+    /// Clinic slug → webhook secret (from the environment).
+    webhook_secrets: HashMap<String, String>,
 }
 
 struct Checker<'a> {
@@ -149,6 +169,7 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
     let mut clinic_slugs = HashSet::new();
     let mut locations_by_clinic: HashMap<String, HashSet<String>> = HashMap::new();
     let mut all_hosts = HashSet::new();
+    let mut webhook_secrets = HashMap::new();
 
     for cl in &file.clinic {
         let slug = cl.slug.get_ref();
@@ -223,6 +244,37 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
                 }
             }
         }
+        if let Some(l) = &cl.leads {
+            if let Some(u) = &l.webhook_url {
+                if let Err(e) = crate::leads::webhook::checked_uri(u.get_ref()) {
+                    return c.err(u.span(), "webhook_url", e.to_string());
+                }
+                if l.webhook_secret_env.is_none() {
+                    return c.err(u.span(), "webhook_secret_env", "a webhook needs a secret to sign its calls");
+                }
+            }
+            if let Some(var) = &l.webhook_secret_env {
+                match env(var.get_ref()) {
+                    Some(secret) if secret.trim().chars().count() >= MIN_WEBHOOK_SECRET => {
+                        webhook_secrets.insert(slug.clone(), secret.trim().to_string());
+                    }
+                    Some(_) => {
+                        let message = format!("${} must hold at least {MIN_WEBHOOK_SECRET} characters", var.get_ref());
+                        return c.err(var.span(), "webhook_secret_env", message);
+                    }
+                    None => {
+                        let message = format!("environment variable ${} is not set", var.get_ref());
+                        return c.err(var.span(), "webhook_secret_env", message);
+                    }
+                }
+            }
+            for o in &l.cors_origins {
+                if !crate::web::api_leads::valid_origin(o.get_ref()) {
+                    let message = format!("\"{}\" is not an origin like https://www.pmc.example", o.get_ref());
+                    return c.err(o.span(), "cors_origins", message);
+                }
+            }
+        }
         let mut authors = HashSet::new();
         for a in &cl.author {
             if !valid_slug(a.slug.get_ref()) {
@@ -289,7 +341,7 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
             }
         }
     }
-    Ok(Plan { file, file_name: file_name.to_string(), source: source.to_string(), hours, passwords })
+    Ok(Plan { file, file_name: file_name.to_string(), source: source.to_string(), hours, passwords, webhook_secrets })
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -336,6 +388,15 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
         let clinic = am.save(txn).await?;
         let clinic_id = *clinic.id.as_ref();
         out.clinics += 1;
+
+        if let Some(l) = &cl.leads {
+            let mut am: lead_settings::ActiveModel = crate::leads::store::settings(txn, clinic_id).await?.into();
+            am.webhook_url = Set(l.webhook_url.as_ref().map(|u| u.get_ref().trim().to_string()));
+            am.webhook_secret = Set(plan.webhook_secrets.get(slug).cloned());
+            am.cors_origins = Set(json_list(l.cors_origins.iter().map(|o| o.get_ref().trim().to_string())));
+            am.updated_at = Set(now);
+            am.update(txn).await?;
+        }
 
         // Host names: exactly the listed ones, and none claimed elsewhere.
         clinic_host::Entity::delete_many().filter(clinic_host::Column::ClinicId.eq(clinic_id)).exec(txn).await?;
@@ -614,5 +675,35 @@ roles = [{ clinic = "pmc", role = "marketer" }, { clinic = "pmc", location = "pl
         let (_, key, msg) = invalid(&GOOD.replace("roles =", "password_env = \"NOPE_NOT_SET\"\nroles ="));
         assert_eq!(key, "password_env");
         assert!(msg.contains("NOPE_NOT_SET"));
+    }
+
+    #[test]
+    fn lead_settings_are_checked() {
+        let with = |leads: &str| {
+            GOOD.replace("[[clinic.location]]", &format!("[clinic.leads]\n{leads}\n\n[[clinic.location]]"))
+        };
+        let env = |v: &str| (v == "HOOK_SECRET").then(|| "sixteen chars ok".to_string());
+        let good = with(
+            "webhook_url = \"https://crm.pmc.example/hook\"\nwebhook_secret_env = \"HOOK_SECRET\"\ncors_origins = [\"https://www.pmc.example\"]",
+        );
+        let p = plan("p.toml", &good, env).unwrap();
+        assert_eq!(p.webhook_secrets["pmc"], "sixteen chars ok");
+        let err = |src: String| match plan("p.toml", &src, env) {
+            Err(ProvisionError::Invalid { key, message, .. }) => (key, message),
+            other => panic!("expected a validation error, got {:?}", other.map(|_| ())),
+        };
+        assert_eq!(
+            err(with("webhook_url = \"http://crm.pmc.example/hook\"\nwebhook_secret_env = \"HOOK_SECRET\"")).0,
+            "webhook_url"
+        );
+        assert_eq!(err(with("webhook_url = \"https://crm.pmc.example/hook\"")).0, "webhook_secret_env");
+        assert_eq!(
+            err(with("webhook_url = \"https://crm.pmc.example/hook\"\nwebhook_secret_env = \"UNSET\"")).0,
+            "webhook_secret_env"
+        );
+        assert_eq!(err(with("cors_origins = [\"https://www.pmc.example/contact\"]")).0, "cors_origins");
+        assert_eq!(err(with("cors_origins = [\"www.pmc.example\"]")).0, "cors_origins");
+        let unknown = plan("p.toml", &with("allowed = true"), env).err().unwrap().to_string();
+        assert!(unknown.contains("allowed"), "{unknown}");
     }
 }

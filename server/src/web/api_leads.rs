@@ -79,6 +79,18 @@ pub fn listed(cors_origins: &str, origin: &str) -> bool {
     origin != "null" && list.iter().any(|o| normalise(o) == origin)
 }
 
+/// `scheme://host[:port]` with `http` or `https` and nothing after it (a
+/// trailing `/` is tolerated): what a browser sends as `Origin`.
+pub fn valid_origin(origin: &str) -> bool {
+    let o = origin.trim().trim_end_matches('/');
+    let Ok(uri) = o.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|a| !a.as_str().contains('@') && !a.host().is_empty())
+        && uri.path_and_query().is_none_or(|p| p.as_str().is_empty() || p.as_str() == "/")
+}
+
 /// What the request's `Origin` means for it.
 enum Cors {
     /// No `Origin`, or this host's own: no CORS headers needed.
@@ -403,6 +415,11 @@ mod tests {
         assert!(!listed("[]", "https://www.pmc.example"));
         assert!(!listed("not json", "https://www.pmc.example"));
         assert!(!listed(r#"["null"]"#, "null"));
+        assert!(valid_origin("https://www.pmc.example") && valid_origin("http://localhost:5173/"));
+        for bad in ["www.pmc.example", "https://www.pmc.example/contact", "ftp://x.example", "https://u@x.example", ""]
+        {
+            assert!(!valid_origin(bad), "{bad}");
+        }
     }
 
     #[test]
