@@ -66,9 +66,21 @@ test('with JavaScript the form checks itself before sending', async ({ page }) =
   await expect(form.locator('#lead-name-error')).not.toBeEmpty();
   await axeClean(page, 'office page form with errors');
   await page.screenshot({ path: 'test-results/screens/location-form.png', fullPage: true });
-  // Known defect, to fix next: after this in-browser refusal, ticking a
-  // checkbox or radio does not stay ticked; sending after corrections is
-  // covered without JavaScript above and in the inbox test below.
+  // Corrected in place, the request is sent and answered with a reference.
+  await form.getByRole('radio', { name: 'Request an appointment' }).check();
+  await form.getByLabel('Your name').fill('Jordan Avery');
+  await form.getByLabel(/^Phone/).fill('925 555 0142');
+  await expect(form.locator('#lead-name-error')).toBeEmpty();
+  await form.getByRole('radio', { name: "No, I'm a new patient" }).check();
+  await form.getByRole('checkbox', { name: 'Tue' }).check();
+  await form.getByRole('checkbox', { name: 'Morning' }).check();
+  await form.locator('#lead-consent').check();
+  await expect(form.locator('#lead-consent')).toBeChecked();
+  await expect(form.getByRole('radio', { name: "No, I'm a new patient" })).toBeChecked();
+  await likeAPerson(page);
+  await form.getByRole('button', { name: 'Request the appointment' }).click();
+  await expect(page).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}&office=concord/);
+  await expect(page.getByText('Our Concord office will get back to you')).toBeVisible();
 });
 
 test('a clinic admin edits an office and the default inbox', async ({ page }) => {

@@ -106,7 +106,10 @@ fn LeadForm(
         }
         ids.join(" ")
     };
-    // Re-check a field once it had a problem, as the visitor corrects it.
+    // Re-check a field once it had a problem, as the visitor corrects it:
+    // text fields on each keystroke, not on leaving them — a message that
+    // disappears on blur moves the form under the pointer between press and
+    // release, and the click meant for the next field is lost.
     let recheck = move || {
         if errors.with(|e| !e.is_empty()) {
             let now = values.with(|v| validate(kind(), v).err().map(|e| e.into_pairs()).unwrap_or_default());
@@ -174,7 +177,7 @@ fn LeadForm(
             <div class="field">
                 <label for="lead-name">"Your name" <span class="req" aria-hidden="true">" *"</span></label>
                 <input id="lead-name" name="name" type="text" autocomplete="name" maxlength="200" aria-required="true"
-                    value=start.name.clone() on:change=set("name")
+                    value=start.name.clone() on:input=set("name")
                     aria-invalid=invalid("name") aria-describedby=described("name", "") />
                 <p id="lead-name-error" class="field-error">{err("name")}</p>
             </div>
@@ -188,14 +191,14 @@ fn LeadForm(
             <div class="field">
                 <label for="lead-phone">"Phone" <span class="muted">{move || values.with(|v| if v.contact_method == "email" { " (optional)" } else { " (required for a call or text)" })}</span></label>
                 <input id="lead-phone" name="phone" type="tel" autocomplete="tel" maxlength="40"
-                    value=start.phone.clone() on:change=set("phone")
+                    value=start.phone.clone() on:input=set("phone")
                     aria-invalid=invalid("phone") aria-describedby=described("phone", "") />
                 <p id="lead-phone-error" class="field-error">{err("phone")}</p>
             </div>
             <div class="field">
                 <label for="lead-email">"E-mail" <span class="muted">{move || values.with(|v| if v.contact_method == "email" { " (required for e-mail)" } else { " (optional)" })}</span></label>
                 <input id="lead-email" name="email" type="email" autocomplete="email" maxlength="254"
-                    value=start.email.clone() on:change=set("email")
+                    value=start.email.clone() on:input=set("email")
                     aria-invalid=invalid("email") aria-describedby=described("email", "") />
                 <p id="lead-email-error" class="field-error">{err("email")}</p>
             </div>
@@ -216,7 +219,7 @@ fn LeadForm(
                     <div class="field">
                         <label for="lead-zip">"ZIP code " <span class="muted">"(optional)"</span></label>
                         <input id="lead-zip" name="zip" type="text" inputmode="numeric" autocomplete="postal-code" maxlength="10"
-                            value=start.zip.clone() on:change=set("zip")
+                            value=start.zip.clone() on:input=set("zip")
                             aria-invalid=invalid("zip") aria-describedby=described("zip", "lead-zip-hint") />
                         <p id="lead-zip-hint" class="hint">"Without a preferred office, we pass your request to the office nearest you."</p>
                         <p id="lead-zip-error" class="field-error">{err("zip")}</p>
@@ -256,7 +259,7 @@ fn LeadForm(
                 </label>
                 {disclaimer.clone().map(|d| view! { <p id="lead-message-disclaimer" class="notice">{d}</p> })}
                 <textarea id="lead-message" name="message" rows=if compact { "3" } else { "6" } maxlength="5000"
-                    on:change=set("message")
+                    on:input=set("message")
                     aria-invalid=invalid("message")
                     aria-describedby=described("message", if disclaimer.is_some() { "lead-message-disclaimer" } else { "" })
                     inner_html=crate::text::textarea_text(&start.message)></textarea>
