@@ -16,7 +16,7 @@ use clinicpress::mail::Mailer;
 use common::each_db;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use tower::ServiceExt;
 
 const PMC: &str = "pmc.localhost:3000";
@@ -423,6 +423,44 @@ fn staff_work_only_their_offices_leads_and_exports_are_audited() {
             audit_log::Entity::find().filter(audit_log::Column::Action.eq("lead.export")).count(db).await.unwrap(),
             2
         );
+        t
+    }));
+}
+
+#[test]
+fn with_the_database_down_the_visitor_is_asked_to_call_and_keeps_the_text() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        let c = pmc(db).await;
+        let tok = token(db, c.id, 30).await;
+        // The page was seen while all was well (its site and offices are remembered)…
+        assert_eq!(send(&app, get("/locations/concord")).await.status, StatusCode::OK);
+        let leads_before = lead::Entity::find().count(db).await.unwrap();
+        // …then the database fails for everything, the clinic lookup included.
+        db.execute_unprepared("ALTER TABLE clinic RENAME TO clinic_gone").await.unwrap();
+        db.execute_unprepared("ALTER TABLE lead RENAME TO lead_gone").await.unwrap();
+        let typed = with(GOOD, &[("message", "Is the Concord <office> open on Fridays?")]);
+        let a = send(&app, post("/locations/concord", &form(&tok, &typed))).await;
+        let page = send(&app, get("/blog")).await;
+        db.execute_unprepared("ALTER TABLE clinic_gone RENAME TO clinic").await.unwrap();
+        db.execute_unprepared("ALTER TABLE lead_gone RENAME TO lead").await.unwrap();
+
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.body);
+        assert!(a.body.contains("Your request was not sent"), "{}", a.body);
+        assert!(a.body.contains("Pain Medicine Consultants"), "the clinic name: {}", a.body);
+        assert!(a.body.contains("Is the Concord &lt;office&gt; open on Fridays?"), "the text, escaped: {}", a.body);
+        assert!(a.body.contains("Ann Example") && a.body.contains("ann@example.com"));
+        assert!(a.body.contains("href=\"tel:"), "an office phone to call");
+        assert!(!a.body.contains("Thank you"), "never a false thank-you");
+        // Other pages say the service is unavailable; nothing is leaked.
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!page.body.contains("clinic_gone") && !page.body.to_lowercase().contains("sql"));
+        // Nothing was stored, and the form works again once the database is back.
+        assert_eq!(lead::Entity::find().count(db).await.unwrap(), leads_before);
+        let tok = token(db, c.id, 30).await;
+        let again = send(&app, post("/locations/concord", &form(&tok, &typed))).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
         t
     }));
 }

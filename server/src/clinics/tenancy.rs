@@ -138,3 +138,73 @@ mod tests {
         assert_eq!(classify("www.pmc.example"), HostKind::Name("www.pmc.example".into()));
     }
 }
+
+/// The sites this process resolved last, by Host header and scheme, so that
+/// a lead form sent while the database is down can still be answered with
+/// the clinic's "not sent, please call" page and the visitor's text — never
+/// a bare error. Only used when resolving fails; bounded, so a flood of
+/// made-up host names cannot grow it without limit.
+#[derive(Debug, Default)]
+pub struct RememberedSites {
+    sites: std::sync::RwLock<std::collections::HashMap<(String, String), Site>>,
+}
+
+impl RememberedSites {
+    /// At most this many hosts are remembered; past it the memory starts afresh.
+    pub const LIMIT: usize = 1024;
+
+    pub fn remember(&self, host_header: &str, scheme: &str, site: &Site) {
+        if let Ok(mut m) = self.sites.write() {
+            let key = (split_host(host_header).0, scheme.to_string());
+            if m.len() >= Self::LIMIT && !m.contains_key(&key) {
+                m.clear();
+            }
+            m.insert(key, site.clone());
+        }
+    }
+
+    pub fn recall(&self, host_header: &str, scheme: &str) -> Option<Site> {
+        let key = (split_host(host_header).0, scheme.to_string());
+        self.sites.read().ok().and_then(|m| m.get(&key).cloned())
+    }
+}
+
+#[cfg(test)]
+mod remembered_tests {
+    use super::*;
+
+    fn clinic(id: i32) -> Site {
+        Site::Clinic(ClinicInfo {
+            id,
+            slug: format!("c{id}"),
+            name: format!("Clinic {id}"),
+            tagline: None,
+            brand_color: "#1f5f8b".into(),
+            logo_url: None,
+            disclaimer: None,
+            base_url: String::new(),
+        })
+    }
+
+    #[test]
+    fn sites_are_recalled_by_host_and_scheme_only() {
+        let m = RememberedSites::default();
+        m.remember("PMC.localhost:3000", "http", &clinic(1));
+        assert_eq!(m.recall("pmc.localhost:3000", "http"), Some(clinic(1)));
+        assert_eq!(m.recall("pmc.localhost", "http"), Some(clinic(1)), "the port does not change the clinic");
+        assert_eq!(m.recall("pmc.localhost:3000", "https"), None);
+        assert_eq!(m.recall("other.localhost:3000", "http"), None);
+    }
+
+    #[test]
+    fn the_memory_is_bounded() {
+        let m = RememberedSites::default();
+        for i in 0..RememberedSites::LIMIT {
+            m.remember(&format!("h{i}.example"), "http", &clinic(1));
+        }
+        assert!(m.recall("h0.example", "http").is_some());
+        m.remember("one-more.example", "http", &clinic(2));
+        assert!(m.recall("h0.example", "http").is_none(), "started afresh");
+        assert_eq!(m.recall("one-more.example", "http"), Some(clinic(2)));
+    }
+}

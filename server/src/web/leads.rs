@@ -38,6 +38,11 @@ fn form_page(path: &str) -> Option<Option<String>> {
     (!slug.is_empty() && !slug.contains('/')).then(|| Some(slug.to_string()))
 }
 
+/// Whether `path` takes a lead form's POST (the HTML form or the JSON API).
+pub fn is_form_post(path: &str) -> bool {
+    form_page(path).is_some() || path == super::api_leads::PATH
+}
+
 /// POST `/contact` and `/locations/{slug}`. `render` renders a page (the
 /// Leptos app) for a request: the form's page, shown again when refused.
 pub async fn lead_post<R, F>(state: AppState, req: Request, render: R) -> Response
@@ -150,8 +155,9 @@ where
     res
 }
 
+/// Every value here sits in element content or a double-quoted attribute.
 fn esc(s: &str) -> String {
-    ammonia::clean_text(s)
+    app::text::escape_html(s)
 }
 
 /// The "not sent" page: whom to call, and the typed text to copy or send again.

@@ -29,6 +29,7 @@ use crate::search::service::SearchService;
 pub mod api_leads;
 pub mod auth;
 pub mod lead_data;
+pub mod lead_settings;
 pub mod leads;
 pub mod media;
 pub mod search;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     pub search: Arc<SqlSearch>,
     pub leads: Arc<LeadService>,
+    /// Sites resolved before, for lead forms sent while the database is down.
+    pub sites: Arc<tenancy::RememberedSites>,
 }
 
 /// Leptos options built in code, so the binary needs no Cargo.toml or
@@ -78,8 +81,10 @@ pub fn router(
         settings: Arc::new(settings),
         search,
         leads,
+        sites: Arc::default(),
     };
     let routes = generate_route_list(App);
+    let admin_port = backend.admin.clone();
     let context = move || provide_context(backend.clone());
     // The lead forms' POSTs; a refused form is rendered again by the app.
     let lead_post = {
@@ -100,6 +105,23 @@ pub fn router(
         }
     };
 
+    // The request settings form's POST; a refused form is rendered again by the app.
+    let settings_post = {
+        let (context, options) = (context.clone(), leptos_options.clone());
+        move |State(state): State<AppState>, req: Request| {
+            let (context, options, admin) = (context.clone(), options.clone(), admin_port.clone());
+            let render = move |req: Request| {
+                let cx = move || {
+                    provide_context(state.clone());
+                    provide_context(leptos_router::Method::Get);
+                    context();
+                };
+                leptos_axum::render_app_async_with_context(cx, move || shell(options.clone()))(req)
+            };
+            lead_settings::post(admin, req, render)
+        }
+    };
+
     // Layers run outside-in from the bottom: CSRF check, tenancy, session, signed-in user.
     Router::<AppState>::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -115,6 +137,7 @@ pub fn router(
         .route("/contact", post(lead_post.clone()))
         .route("/locations/{slug}", post(lead_post))
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
+        .route("/admin/{clinic}/lead-settings", post(settings_post))
         .route("/admin/leads", get(leads::inbox_redirect))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -197,12 +220,23 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
         .to_string();
     match tenancy::resolve(&state.db, &host, &scheme).await {
         Ok(Some(site)) => {
+            state.sites.remember(&host, &scheme, &site);
             req.extensions_mut().insert::<Site>(site);
             next.run(req).await
         }
         Ok(None) => unknown_host(),
         Err(e) => {
             tracing::error!(error = %e, "database error while resolving the host");
+            // A lead form sent now goes on to its handler with the site last
+            // seen for this host: it answers "not sent, please call" with the
+            // visitor's text, instead of losing it behind a bare error.
+            if req.method() == axum::http::Method::POST
+                && leads::is_form_post(req.uri().path())
+                && let Some(site) = state.sites.recall(&host, &scheme)
+            {
+                req.extensions_mut().insert::<Site>(site);
+                return next.run(req).await;
+            }
             if req.uri().path().starts_with("/api/v1/") {
                 let message = serde_json::json!({ "error": "The service is unavailable; try again in a moment." });
                 return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(message)).into_response();
