@@ -104,6 +104,15 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError>;
     /// Where requests go when no office rule matches; returns the stored address.
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError>;
+    /// The clinic's request settings (clinic admins); never the webhook secret.
+    async fn lead_settings(&self, viewer: &Viewer, clinic: &str) -> Result<LeadSettingsPage, AppError>;
+    /// Check and store the request settings (audit-logged).
+    async fn save_lead_settings(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: LeadSettingsForm,
+    ) -> Result<LeadSettingsSaved, AppError>;
     /// The lead inbox: the leads of the offices this user works.
     async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError>;
     /// One lead (the view is recorded in its history).

@@ -7,8 +7,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::admin::{
-    AdminBar, AdminHome, AuditLogPage, EditorPage, LeadPage, LeadsPage, LoginPage, MediaPage, OfficeEditPage,
-    OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage, SearchesPage, TermsPage,
+    AdminBar, AdminHome, AuditLogPage, EditorPage, LeadPage, LeadSettingsPage, LeadsPage, LoginPage, MediaPage,
+    OfficeEditPage, OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
+    SearchesPage, TermsPage,
 };
 use crate::error::AppError;
 use crate::leads::pages::ThanksPage;
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/searches") view=SearchesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/offices") view=OfficesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/lead-settings") view=LeadSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/leads") view=LeadsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/leads/:reference") view=LeadPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/offices/:office") view=OfficeEditPage ssr=SsrMode::Async />

@@ -157,3 +157,95 @@ test('office staff find a request in their inbox and answer it', async ({ browse
   await expect(page.locator('ol.history')).toContainText('Status: New → Contacted');
   await page.screenshot({ path: 'test-results/screens/admin-request.png', fullPage: true });
 });
+
+test('a clinic admin edits the request settings; a bad value keeps what was typed', async ({ page }) => {
+  test.setTimeout(90_000);
+  await trackWasm(page);
+  await page.goto(`${PMC}/admin/login`);
+  await page.getByLabel('E-mail address').fill('admin@lakeside-derm.example');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.goto(`${PMC}/admin/lakeside/offices`);
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Request settings' }).click();
+  await expect(page).toHaveURL(`${PMC}/admin/lakeside/lead-settings`);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Request settings');
+  const version = (await page.locator('#ls-consent_text-hint strong').textContent())?.trim() ?? '';
+  expect(version).not.toBe('');
+
+  // Bad values: the page again with a message at each field and the text as typed.
+  const consent = `I agree that Lakeside Family Dermatology keeps my request to answer it (${Date.now()}).`;
+  await page.getByLabel(/^Consent text/).fill(consent);
+  await page.getByLabel(/^Response target/).fill('soon');
+  await page.getByLabel(/^Webhook address/).fill('http://crm.lakeside.example/hook');
+  await page.getByLabel('Webhook secret').fill('a webhook secret for lakeside');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(page.getByRole('heading', { name: 'The settings were not saved' })).toBeVisible();
+  await expect(page.locator('#ls-response_target_hours-error')).toContainText('business hours');
+  await expect(page.locator('#ls-webhook_url-error')).toContainText('https');
+  await expect(page.getByLabel(/^Response target/)).toHaveValue('soon');
+  await expect(page.getByLabel(/^Response target/)).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel(/^Consent text/)).toHaveValue(consent);
+  await expect(page.getByLabel('Webhook secret')).toHaveValue('');
+  await waitForHydration(page);
+  await axeClean(page, 'request settings with errors');
+
+  // Corrected: saved, with a new consent version; the secret is set but never shown.
+  await page.getByLabel(/^Response target/).fill('6');
+  await page.getByLabel(/^Webhook address/).fill('');
+  await page.getByLabel('Webhook secret').fill('a webhook secret for lakeside');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(page).toHaveURL(`${PMC}/admin/lakeside/lead-settings?saved=consent`);
+  await expect(page.getByRole('status')).toContainText('Saved. The consent text is now version');
+  await expect(page.locator('#ls-consent_text-hint strong')).not.toHaveText(version);
+  await expect(page.locator('#ls-webhook_secret-hint')).toContainText('A secret is set.');
+  await expect(page.getByLabel('Webhook secret')).toHaveValue('');
+  await expect(page.getByLabel(/^Response target/)).toHaveValue('6');
+  await waitForHydration(page);
+  await axeClean(page, 'request settings saved');
+  await page.screenshot({ path: 'test-results/screens/admin-lead-settings.png', fullPage: true });
+  // The clinic's forms use the new consent text.
+  await page.goto(`${LAKESIDE}/contact`);
+  await expect(page.locator('label[for="lead-consent"]')).toContainText(consent);
+});
+
+test.describe('the question form under a post, without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('sends a short question to the thank-you page', async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.goto(`${PMC}/blog/what-to-expect-at-your-first-visit`);
+    const ask = page.getByRole('region', { name: 'Questions about this? Ask our team' });
+    await expect(ask).toBeVisible();
+    const form = ask.locator('form.lead-form.compact');
+    await expect(form).toHaveAttribute('action', '/contact');
+    // Short: no appointment questions, no office choice.
+    await expect(form.getByRole('group', { name: 'Your appointment' })).toHaveCount(0);
+    await expect(form.locator('#lead-office')).toHaveCount(0);
+    await ask.screenshot({ path: 'test-results/screens/post-question-form.png' });
+    await form.getByLabel('Your name').fill('Casey Reader');
+    await form.getByRole('radio', { name: 'E-mail' }).check();
+    await form.locator('#lead-email').fill('casey.reader@example.com');
+    await form.getByLabel(/^Your message/).fill('Should I bring my imaging CDs to the first visit?');
+    await form.locator('#lead-consent').check();
+    await likeAPerson(page);
+    await form.getByRole('button', { name: 'Send' }).click();
+    await expect(page).toHaveURL(/\/contact\/thanks\?ref=PMC-[0-9A-Z]{6}/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('your request was received');
+  });
+});
+
+test('the question form under a post looks right on a phone', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${PMC}/blog/what-to-expect-at-your-first-visit`);
+  const ask = page.getByRole('region', { name: 'Questions about this? Ask our team' });
+  await ask.scrollIntoViewIfNeeded();
+  await expect(ask.locator('form.lead-form.compact')).toBeVisible();
+  // Nothing sticks out sideways at 390 px.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await axeClean(page, 'post page with its question form, 390 px');
+  await ask.screenshot({ path: 'test-results/screens/post-question-form-390.png' });
+  await context.close();
+});

@@ -51,6 +51,15 @@ fn office_error(e: OfficeError) -> AppError {
     }
 }
 
+fn settings_error(e: crate::leads::settings::SettingsError) -> AppError {
+    use crate::leads::settings::SettingsError as S;
+    match e {
+        S::Invalid(fields) => AppError::Fields(fields),
+        S::NotFound => AppError::NotFound,
+        S::Db(e) => internal(e),
+    }
+}
+
 fn inbox_error(e: InboxError) -> AppError {
     match e {
         InboxError::NotFound => AppError::NotFound,
@@ -188,6 +197,8 @@ impl AdminPort for SqlAdmin {
                     can_manage_people: authorize(&a.principal, a.clinic.id, Action::ManageUsers) == Decision::Allow,
                     can_manage_offices: authorize(&a.principal, a.clinic.id, Action::ManageClinic) == Decision::Allow,
                     can_read_leads: authorize(&a.principal, a.clinic.id, Action::ReadLeads) == Decision::Allow,
+                    can_manage_lead_settings: authorize(&a.principal, a.clinic.id, Action::ManageLeadSettings)
+                        == Decision::Allow,
                 })
             }
         };
@@ -405,6 +416,29 @@ impl AdminPort for SqlAdmin {
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
         offices::save_default_inbox(&self.db, a.clinic.id, &a.actor, email, Utc::now()).await.map_err(office_error)
+    }
+
+    async fn lead_settings(&self, viewer: &Viewer, clinic: &str) -> Result<LeadSettingsPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageLeadSettings).await?;
+        crate::leads::settings::page(&self.db, a.clinic.id).await.map_err(settings_error)
+    }
+
+    async fn save_lead_settings(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: LeadSettingsForm,
+    ) -> Result<LeadSettingsSaved, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageLeadSettings).await?;
+        let saved = crate::leads::settings::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now())
+            .await
+            .map_err(settings_error)?;
+        let message = match (&saved.new_consent_version, saved.changed.is_empty()) {
+            (_, true) => "Nothing changed.".to_string(),
+            (Some(v), false) => format!("Saved. The consent text is now version {v}."),
+            (None, false) => "Saved.".to_string(),
+        };
+        Ok(LeadSettingsSaved { message, new_consent_version: saved.new_consent_version })
     }
 
     async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError> {

@@ -11,7 +11,7 @@ use clinicpress::entities::{clinic, login_attempt, post};
 use common::each_db;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use tower::ServiceExt;
 
 const PMC: &str = "pmc.localhost:3000";
@@ -324,6 +324,7 @@ fn server_functions_deny_with_403_or_404_and_change_nothing() {
                     None,
                 ),
                 ("/api/admin/save_default_inbox", format!("clinic={clinic}&email=thief%40evil.example"), None),
+                ("/api/admin/get_lead_settings", format!("clinic={clinic}"), None),
             ]
         };
         let pmc_id = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap().id;
@@ -1070,6 +1071,187 @@ fn clinic_admins_edit_offices_and_the_default_inbox() {
                 .unwrap(),
             1
         );
+        t
+    }));
+}
+
+/// A request sent through the JSON API (no form token needed there); its reference.
+async fn api_lead(app: &Router, email: &str) -> String {
+    let body = serde_json::json!({
+        "kind": "contact", "name": "Ann Example", "email": email, "contact_method": "email",
+        "message": "Do you see patients on Saturdays?", "consent": true,
+    });
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/leads")
+        .header("host", PMC)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let a = send(app, req).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    serde_json::from_str::<serde_json::Value>(&a.body).unwrap()["reference"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn clinic_admins_edit_the_request_settings() {
+    use clinicpress::entities::{audit_log, lead};
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "desk@pmc.example", &["pmc:staff:concord"]).await;
+        user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let desk = sign_in(&app, "desk@pmc.example").await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
+        let pmc = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap();
+        let pmc_id = pmc.id;
+        let settings = move || async move { clinicpress::leads::store::settings(db, pmc_id).await.unwrap() };
+        let before = settings().await;
+        const PAGE: &str = "/admin/pmc/lead-settings";
+
+        // The page: the stored values and the consent version; no secret; linked from the admin bar.
+        let html = send(&app, get(PAGE, Some(&chief))).await;
+        assert_eq!(html.status, StatusCode::OK);
+        assert!(html.body.contains("<h1>Request settings</h1>"), "{}", html.body);
+        assert!(html.body.contains(&before.consent_version) && html.body.contains("No secret is set."));
+        assert!(html.body.contains("href=\"/admin/pmc/lead-settings\""), "the admin bar links it");
+        let bar = send(&app, get("/admin/pmc/leads", Some(&desk))).await;
+        assert!(!bar.body.contains("/lead-settings"), "not offered to staff");
+
+        // Staff, marketers and another clinic's admin: denied, nothing read or changed.
+        let hijack = "consent_text=Hijacked&response_target_hours=4&webhook_url=https%3A%2F%2Fevil.example%2Fhook\
+                      &webhook_secret=a+long+enough+secret&cors_origins=https%3A%2F%2Fevil.example";
+        for (who, cookie, want) in [
+            ("pmc staff", &desk, StatusCode::FORBIDDEN),
+            ("pmc marketer", &writer, StatusCode::FORBIDDEN),
+            ("lakeside admin", &boss, StatusCode::NOT_FOUND),
+        ] {
+            let a = send(&app, form_post(PAGE, Some(cookie), hijack)).await;
+            assert_eq!(a.status, want, "{who} saves");
+            assert!(!a.body.contains(&before.consent_text), "{who} sees nothing");
+            let a = send(&app, get(PAGE, Some(cookie))).await;
+            assert_eq!(a.status, want, "{who} opens the page");
+            assert!(!a.body.contains(&before.consent_text), "{who} sees nothing");
+        }
+        let a = send(&app, form_post(PAGE, None, hijack)).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        assert!(a.location.starts_with("/admin/login"), "{}", a.location);
+        assert_eq!(settings().await, before);
+        assert_eq!(
+            audit_log::Entity::find().filter(audit_log::Column::Action.eq("lead.settings")).count(db).await.unwrap(),
+            0
+        );
+
+        // Bad input: the page again (422) with a message at each field, what was typed, never the secret.
+        let bad = "consent_text=+%0D%0A+&disclaimer=Only+non-medical+questions&response_target_hours=soon\
+                   &retention_days=0&webhook_url=http%3A%2F%2Fcrm.example%2Fhook&webhook_secret=short+secret\
+                   &cors_origins=https%3A%2F%2Fwww.pmc.example%2Fcontact";
+        let a = send(&app, form_post(PAGE, Some(&chief), bad)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        assert!(a.body.contains("The settings were not saved"));
+        for (field, message) in [
+            ("consent_text", "Write the consent text"),
+            ("response_target_hours", "business hours like 4"),
+            ("retention_days", "whole number of days"),
+            ("webhook_url", "it must use https"),
+            ("webhook_secret", "at least 16 characters"),
+            ("cors_origins", "is not an origin"),
+        ] {
+            let at = a.body.find(&format!("id=\"ls-{field}-error\"")).unwrap_or_else(|| panic!("{field}"));
+            assert!(a.body[at..at + 300].contains(message), "{field}: {}", &a.body[at..at + 300]);
+            assert!(a.body.contains(&format!("href=\"#ls-{field}\"")), "{field} in the summary");
+        }
+        assert!(a.body.contains("value=\"soon\"") && a.body.contains("value=\"http://crm.example/hook\""));
+        assert!(a.body.contains("Only non-medical questions") && a.body.contains("https://www.pmc.example/contact"));
+        assert!(!a.body.contains("short secret"), "the secret is never sent back");
+        assert!(a.body.contains("The secret you typed was not saved"));
+        assert!(a.body.contains("aria-invalid=\"true\""));
+        assert_eq!(settings().await, before, "nothing saved");
+
+        // A request sent before the consent text changes keeps its version.
+        let earlier = api_lead(&app, "early@example.com").await;
+
+        // Saved: a new consent version, the other fields, the note on the public form.
+        let good = "consent_text=I+agree+that+PMC+keeps+my+request+to+answer+it.&disclaimer=Non-medical+questions+only.\
+                    &response_target_hours=1.5&retention_days=400&webhook_url=https%3A%2F%2Fcrm.pmc.example%2Fhook%3Fkey%3Dk1\
+                    &webhook_secret=+a+webhook+secret+for+pmc+\
+                    &cors_origins=https%3A%2F%2Fwww.PMC.example%2F%0D%0Ahttps%3A%2F%2Fpartner.example";
+        let a = send(&app, form_post(PAGE, Some(&chief), good)).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/pmc/lead-settings?saved=consent"));
+        let s = settings().await;
+        let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+        assert_eq!(s.consent_text, "I agree that PMC keeps my request to answer it.");
+        assert!(
+            s.consent_version.starts_with(&today) && s.consent_version != before.consent_version,
+            "{}",
+            s.consent_version
+        );
+        assert_eq!((s.response_target_minutes, s.retention_days), (90, Some(400)));
+        assert_eq!(s.webhook_url.as_deref(), Some("https://crm.pmc.example/hook?key=k1"));
+        assert_eq!(s.webhook_secret.as_deref(), Some("a webhook secret for pmc"));
+        assert_eq!(s.cors_origins, r#"["https://www.pmc.example","https://partner.example"]"#);
+        assert_eq!(s.form_secret, before.form_secret, "the form tokens' key is not touched");
+        let disclaimer = clinic::Entity::find_by_id(pmc.id).one(db).await.unwrap().unwrap().disclaimer;
+        assert_eq!(disclaimer.as_deref(), Some("Non-medical questions only."));
+        let later = api_lead(&app, "later@example.com").await;
+        let version_of = move |reference: String| async move {
+            lead::Entity::find().filter(lead::Column::Reference.eq(reference)).one(db).await.unwrap().unwrap()
+        };
+        let (e, l) = (version_of(earlier).await, version_of(later).await);
+        assert_eq!((e.consent_version, e.consent_text), (before.consent_version.clone(), before.consent_text.clone()));
+        assert_eq!((l.consent_version, l.consent_text), (s.consent_version.clone(), s.consent_text.clone()));
+        let html = send(&app, get("/admin/pmc/lead-settings?saved=consent", Some(&chief))).await;
+        assert!(html.body.contains(&format!("now version {}", s.consent_version)), "{}", html.body);
+        assert!(html.body.contains("A secret is set.") && !html.body.contains("a webhook secret for pmc"));
+        assert!(html.body.contains("value=\"1.5\"") && html.body.contains("https://partner.example"));
+        let public = send(&app, get("/contact", None)).await;
+        assert!(public.body.contains("I agree that PMC keeps my request to answer it."));
+        assert!(public.body.contains("Non-medical questions only."));
+
+        // The same text again (other line endings and spaces): no new version; an empty secret keeps the stored one.
+        let same = "consent_text=+I+agree+that+PMC+keeps+my+request+to+answer+it.%0D%0A&disclaimer=\
+                    &response_target_hours=1.5&retention_days=&webhook_url=https%3A%2F%2Fcrm.pmc.example%2Fhook%3Fkey%3Dk1\
+                    &webhook_secret=&cors_origins=";
+        let a = send(&app, form_post(PAGE, Some(&chief), same)).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/pmc/lead-settings?saved=1"));
+        let s2 = settings().await;
+        assert_eq!((&s2.consent_version, &s2.consent_text), (&s.consent_version, &s.consent_text));
+        assert_eq!((s2.webhook_secret.as_deref(), s2.retention_days), (Some("a webhook secret for pmc"), None));
+        assert_eq!(s2.cors_origins, "[]");
+        assert_eq!(clinic::Entity::find_by_id(pmc.id).one(db).await.unwrap().unwrap().disclaimer, None);
+        // A webhook may not lose its secret.
+        let a = send(&app, form_post(PAGE, Some(&chief), &format!("{same}&forget_secret=on"))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains("A webhook needs a secret"), "{}", a.body);
+        assert_eq!(settings().await, s2);
+        // A second change the same day gets its own version.
+        let a = send(&app, form_post(PAGE, Some(&chief), &same.replace("answer+it.", "answer+it+soon."))).await;
+        assert_eq!(a.location, "/admin/pmc/lead-settings?saved=consent");
+        let s3 = settings().await;
+        assert!(s3.consent_version != s2.consent_version && s3.consent_version.starts_with(&today));
+
+        // Each save is in the clinic's audit log, without the secret or the webhook's address.
+        let lines: Vec<audit_log::Model> = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("lead.settings"))
+            .order_by_asc(audit_log::Column::Id)
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.clinic_id == Some(pmc.id) && l.user_email == "chief@pmc.example"));
+        assert!(lines[0].summary.contains("consent text") && lines[0].summary.contains("webhook secret (set)"));
+        assert!(
+            lines[1].summary.contains("retention") && !lines[1].summary.contains("consent"),
+            "{}",
+            lines[1].summary
+        );
+        for l in &lines {
+            assert!(!l.summary.contains("a webhook secret for pmc") && !l.summary.contains("k1"), "{}", l.summary);
+        }
         t
     }));
 }

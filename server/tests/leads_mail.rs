@@ -484,6 +484,57 @@ fn a_timing_out_webhook_is_retried_and_the_lead_is_never_lost() {
     }));
 }
 
+#[test]
+fn resend_makes_a_dead_webhook_call_again_but_never_a_delivered_one() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        let clinic = pmc(db).await;
+        let hook = Receiver::start().await;
+        configure(db, |s| {
+            s.webhook_url = Set(Some(hook.url()));
+            s.webhook_secret = Set(Some(SECRET.into()));
+        })
+        .await;
+        hook.set(Behaviour::Status(500));
+        let outbox = files_outbox(db);
+        let reference = accepted(&app, json!({ "office": "concord" })).await;
+        let webhook_row = |rows: Vec<outbox::Model>| rows.into_iter().find(|r| r.kind == "webhook").unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            outbox.run_once(later()).await.unwrap();
+        }
+        let dead = webhook_row(rows(db, &reference).await);
+        assert_eq!((dead.state.as_str(), dead.attempts), ("dead", MAX_ATTEMPTS));
+        assert_eq!(hook.calls().len(), MAX_ATTEMPTS as usize);
+
+        // The receiver works again; resend queues the dead call (and the notice, as before).
+        hook.set(Behaviour::Ok);
+        let resend = app::leads::model::LeadAction::Resend;
+        let said = inbox::act(db, clinic.id, &everything(), &reference, &admin(), &resend, Utc::now()).await.unwrap();
+        assert!(said.contains("webhook call"), "{said}");
+        let row = webhook_row(rows(db, &reference).await);
+        assert_eq!((row.state.as_str(), row.attempts, row.last_error.as_deref()), ("pending", 0, None));
+        let notices = rows(db, &reference).await.iter().filter(|r| r.purpose == "office_notice").count();
+        assert!(notices >= 1);
+        assert_eq!(outbox.run_once(Utc::now()).await.unwrap(), notices + 1, "the notice and the call");
+        let row = webhook_row(rows(db, &reference).await);
+        assert_eq!((row.state.as_str(), row.attempts), ("sent", 1));
+        let calls = hook.calls();
+        assert_eq!(calls.len(), MAX_ATTEMPTS as usize + 1);
+        assert_eq!(calls.last().unwrap().body, calls[0].body, "the same call");
+        let h = history(db, &reference).await;
+        assert!(h.iter().any(|l| l.contains("failed webhook call queued again")), "{h:?}");
+
+        // A call that went through is not made twice.
+        let said = inbox::act(db, clinic.id, &everything(), &reference, &admin(), &resend, Utc::now()).await.unwrap();
+        assert!(!said.contains("webhook"), "{said}");
+        assert_eq!(webhook_row(rows(db, &reference).await).state, "sent");
+        assert_eq!(outbox.run_once(Utc::now()).await.unwrap(), notices, "the notice only");
+        assert_eq!(hook.calls().len(), MAX_ATTEMPTS as usize + 1);
+        t
+    }));
+}
+
 // ------------------------------------------------------------ JSON API
 
 #[test]

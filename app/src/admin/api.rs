@@ -320,6 +320,26 @@ pub async fn save_default_inbox(clinic: String, email: String) -> Result<String,
     )
 }
 
+/// The request settings page's data. When this very request is a refused
+/// save (the server's form handler put it into the request), the typed
+/// values and the messages come with it.
+#[server(endpoint = "admin/get_lead_settings")]
+pub async fn get_lead_settings(clinic: String) -> Result<LeadSettingsPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let mut page = backend.admin.lead_settings(&viewer, &clinic).await?;
+            let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+            if let Some(refused) = parts.extensions.get::<LeadSettingsRefused>().cloned() {
+                page.form = refused.form.clone();
+                page.refused = Some(refused);
+            }
+            Ok(page)
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/list_leads")]
 pub async fn list_leads(
     clinic: String,

@@ -283,7 +283,7 @@ fn LeadView(
         <section aria-labelledby="lead-deliveries">
             <h2 id="lead-deliveries">"Notifications"</h2>
             <table class="post-table">
-                <caption class="visually-hidden">"E-mails about this request"</caption>
+                <caption class="visually-hidden">"E-mails and webhook calls about this request"</caption>
                 <thead><tr><th scope="col">"What"</th><th scope="col">"To"</th><th scope="col">"State"</th><th scope="col">"Attempts"</th></tr></thead>
                 <tbody>
                     {d.deliveries.iter().map(|r| view! {
@@ -300,7 +300,7 @@ fn LeadView(
                 {h4}
                 <input type="hidden" name="action" value="resend" />
                 <input type="hidden" name="value" value="" />
-                <button class="button secondary" type="submit">"Send the notice again"</button>
+                <button class="button secondary" type="submit" title="Sends the office notice again, and retries a webhook call that was given up">"Send the notice again"</button>
             </ActionForm>
         </section>
         {data_panel}

@@ -60,6 +60,9 @@ pub struct AdminClinic {
     /// Office staff and clinic admins: the lead inbox.
     #[serde(default)]
     pub can_read_leads: bool,
+    /// Clinic admins: consent text, response target, retention, webhook, API origins.
+    #[serde(default)]
+    pub can_manage_lead_settings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -469,4 +472,66 @@ pub struct OfficeEditor {
     pub form: OfficeForm,
     pub is_new: bool,
     pub timezones: Vec<String>,
+}
+
+/// The request settings form, as typed (every field text, so a refused
+/// form comes back exactly as it was sent). The webhook secret is
+/// write-only: empty keeps the stored one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSettingsForm {
+    #[serde(default)]
+    pub consent_text: String,
+    /// Shown above the message box; empty: none.
+    #[serde(default)]
+    pub disclaimer: String,
+    /// Business hours, e.g. "4" or "1.5".
+    #[serde(default)]
+    pub response_target_hours: String,
+    /// Days; empty: keep requests forever.
+    #[serde(default)]
+    pub retention_days: String,
+    #[serde(default)]
+    pub webhook_url: String,
+    /// A new secret, or empty to keep the stored one. Never sent back to the page.
+    #[serde(default)]
+    pub webhook_secret: String,
+    /// "on" to remove the stored secret.
+    #[serde(default)]
+    pub forget_secret: String,
+    /// One origin per line.
+    #[serde(default)]
+    pub cors_origins: String,
+}
+
+/// A refused save of the request settings, put into the request by the
+/// server so the page shows it again (with or without JavaScript).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSettingsRefused {
+    /// What was typed, the secret left out.
+    pub form: LeadSettingsForm,
+    pub errors: Vec<(String, String)>,
+    /// A new secret had been typed (and has to be typed again).
+    pub secret_typed: bool,
+}
+
+/// `/admin/{clinic}/lead-settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSettingsPage {
+    /// The stored settings (or, after a refused save, what was typed).
+    pub form: LeadSettingsForm,
+    pub consent_version: String,
+    /// The day the current consent text took effect, when the version tells it.
+    pub consent_since: Option<DateTime<Utc>>,
+    /// Whether a webhook secret is stored (its value is never shown).
+    pub secret_set: bool,
+    pub refused: Option<LeadSettingsRefused>,
+}
+
+/// What saving the request settings did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSettingsSaved {
+    /// A sentence for the admin.
+    pub message: String,
+    /// The new consent version, when the consent text changed.
+    pub new_consent_version: Option<String>,
 }

@@ -6,6 +6,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_archive, get_blog, get_home, get_post, get_preview};
 use crate::error::AppError;
+use crate::leads::model::LeadFormData;
+use crate::leads::pages::{LeadFormBlock, lead_form_resource};
 use crate::locations::pages::LocationCard;
 use crate::model::{ArchiveKind, PostList, PostPage, Site, parse_page};
 use crate::network::NetworkIndex;
@@ -240,12 +242,15 @@ fn Archive(kind: ArchiveKind) -> impl IntoView {
 pub fn PostRoute() -> impl IntoView {
     let slug = slug_from_path();
     let data = Resource::new(move || slug.get(), get_post);
+    // The question form's data, created here at the page's top level (not
+    // inside the post's Suspense) so hydration finds it.
+    let form = lead_form_resource();
     view! {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
                 match data.await {
-                    Ok(page) => view! { <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() /> }.into_any(),
+                    Ok(page) => view! { <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() form /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -292,8 +297,13 @@ pub fn PreviewRoute() -> impl IntoView {
     }
 }
 
+/// A post page; `form`: the short question form after the article (not on previews).
 #[component]
-fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
+fn PostView(
+    page: PostPage,
+    clinic_name: String,
+    #[prop(optional)] form: Option<Resource<Result<LeadFormData, AppError>>>,
+) -> impl IntoView {
     let PostPage { post, related, url, now } = page;
     let s = post.summary.clone();
     let title = post.seo_title.clone().unwrap_or_else(|| s.title.clone());
@@ -375,9 +385,9 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                     }
                 })}
                 <aside class="cta" aria-label="Contact us">
-                    <h2>"Have a question about your care?"</h2>
+                    <h2>"Would you like to see one of our clinicians?"</h2>
                     <p>
-                        "Our team is happy to help you decide on a next step. Call or visit the office nearest to you."
+                        "Request an appointment online, or call the office nearest to you; our team will help you decide on a next step."
                     </p>
                     <p class="actions">
                         <a class="button" href="/contact">"Contact us"</a>
@@ -385,6 +395,13 @@ fn PostView(page: PostPage, clinic_name: String) -> impl IntoView {
                 </aside>
             </footer>
         </article>
+        {form.map(|form| view! {
+            <section class="wrap narrow post-question" aria-labelledby="post-question-heading">
+                <h2 id="post-question-heading">"Questions about this? Ask our team"</h2>
+                <p class="hint">"A short message is enough; our team answers during opening hours."</p>
+                <LeadFormBlock data=form compact=true action="/contact" />
+            </section>
+        })}
         {(!related.is_empty()).then(|| {
             view! {
                 <section class="wrap related" aria-labelledby="related-heading">

@@ -73,6 +73,9 @@ pub enum Action {
     ExportLead,
     /// Erase one lead's personal data on request (clinic admins).
     EraseLead,
+    /// The request settings: consent text, response target, retention,
+    /// webhook and its secret, the lead API's origins (clinic admins).
+    ManageLeadSettings,
     /// Create, rename or archive clinics (network owner only).
     ManageNetwork,
 }
@@ -105,7 +108,7 @@ pub fn authorize(who: &Principal, clinic_id: i32, action: Action) -> Decision {
         Action::EnterAdmin => true,
         Action::EditPosts | Action::EditTaxonomyAndMedia => has(Role::Marketer) || has(Role::Admin),
         Action::ManageClinic | Action::ManageUsers | Action::ViewAudit => has(Role::Admin),
-        Action::ExportLead | Action::EraseLead => has(Role::Admin),
+        Action::ExportLead | Action::EraseLead | Action::ManageLeadSettings => has(Role::Admin),
         Action::ReadLeads => has(Role::Staff) || has(Role::Admin),
         Action::WorkLeads { location_id } => {
             has(Role::Admin)
@@ -138,7 +141,7 @@ mod tests {
         }
     }
 
-    const ACTIONS: [Action; 12] = [
+    const ACTIONS: [Action; 13] = [
         Action::EnterAdmin,
         Action::EditPosts,
         Action::EditTaxonomyAndMedia,
@@ -150,16 +153,17 @@ mod tests {
         Action::WorkLeads { location_id: None },
         Action::ExportLead,
         Action::EraseLead,
+        Action::ManageLeadSettings,
         Action::ManageNetwork,
     ];
 
     /// Expected decision in the user's own clinic, per action, in ACTIONS order.
-    fn own_clinic_table(role: Role) -> [Decision; 12] {
+    fn own_clinic_table(role: Role) -> [Decision; 13] {
         use Decision::{Allow as A, Forbidden as F};
         match role {
-            Role::Admin => [A, A, A, A, A, A, A, A, A, A, A, F],
-            Role::Marketer => [A, A, A, F, F, F, F, F, F, F, F, F],
-            Role::Staff => [A, F, F, F, F, F, A, A, F, F, F, F],
+            Role::Admin => [A, A, A, A, A, A, A, A, A, A, A, A, F],
+            Role::Marketer => [A, A, A, F, F, F, F, F, F, F, F, F, F],
+            Role::Staff => [A, F, F, F, F, F, A, A, F, F, F, F, F],
         }
     }
 

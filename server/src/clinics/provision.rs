@@ -75,9 +75,6 @@ pub struct LeadsSpec {
     pub cors_origins: Vec<Spanned<String>>,
 }
 
-/// Shortest webhook secret accepted.
-const MIN_WEBHOOK_SECRET: usize = 16;
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationSpec {
@@ -245,22 +242,23 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
             }
         }
         if let Some(l) = &cl.leads {
+            // The same rules as the admin area's request settings.
+            use crate::leads::settings::{check_origin, check_webhook_secret, check_webhook_url};
             if let Some(u) = &l.webhook_url {
-                if let Err(e) = crate::leads::webhook::checked_uri(u.get_ref()) {
-                    return c.err(u.span(), "webhook_url", e.to_string());
+                if let Err(message) = check_webhook_url(u.get_ref()) {
+                    return c.err(u.span(), "webhook_url", message);
                 }
                 if l.webhook_secret_env.is_none() {
                     return c.err(u.span(), "webhook_secret_env", "a webhook needs a secret to sign its calls");
                 }
             }
             if let Some(var) = &l.webhook_secret_env {
-                match env(var.get_ref()) {
-                    Some(secret) if secret.trim().chars().count() >= MIN_WEBHOOK_SECRET => {
-                        webhook_secrets.insert(slug.clone(), secret.trim().to_string());
+                match env(var.get_ref()).map(|s| check_webhook_secret(&s)) {
+                    Some(Ok(secret)) => {
+                        webhook_secrets.insert(slug.clone(), secret);
                     }
-                    Some(_) => {
-                        let message = format!("${} must hold at least {MIN_WEBHOOK_SECRET} characters", var.get_ref());
-                        return c.err(var.span(), "webhook_secret_env", message);
+                    Some(Err(message)) => {
+                        return c.err(var.span(), "webhook_secret_env", format!("${}: {message}", var.get_ref()));
                     }
                     None => {
                         let message = format!("environment variable ${} is not set", var.get_ref());
@@ -269,8 +267,7 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
                 }
             }
             for o in &l.cors_origins {
-                if !crate::web::api_leads::valid_origin(o.get_ref()) {
-                    let message = format!("\"{}\" is not an origin like https://www.pmc.example", o.get_ref());
+                if let Err(message) = check_origin(o.get_ref()) {
                     return c.err(o.span(), "cors_origins", message);
                 }
             }
@@ -393,7 +390,8 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
             let mut am: lead_settings::ActiveModel = crate::leads::store::settings(txn, clinic_id).await?.into();
             am.webhook_url = Set(l.webhook_url.as_ref().map(|u| u.get_ref().trim().to_string()));
             am.webhook_secret = Set(plan.webhook_secrets.get(slug).cloned());
-            am.cors_origins = Set(json_list(l.cors_origins.iter().map(|o| o.get_ref().trim().to_string())));
+            let origins = l.cors_origins.iter().filter_map(|o| crate::leads::settings::check_origin(o.get_ref()).ok());
+            am.cors_origins = Set(json_list(origins));
             am.updated_at = Set(now);
             am.update(txn).await?;
         }

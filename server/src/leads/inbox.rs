@@ -477,15 +477,24 @@ pub async fn act(
             if l.status == LeadStatus::Spam.as_str() {
                 return Err(InboxError::Invalid("Requests marked as spam are not notified.".into()));
             }
+            use crate::entities::outbox::Column as O;
+            use sea_orm::sea_query::ExprTrait;
+            // The office notice (sent or given up), and webhook calls that were
+            // given up: a call that went through is not made twice.
             let rows = crate::entities::outbox::Entity::find()
-                .filter(crate::entities::outbox::Column::LeadId.eq(l.id))
-                .filter(crate::entities::outbox::Column::Purpose.eq("office_notice"))
-                .filter(crate::entities::outbox::Column::State.is_in([SENT, DEAD]))
+                .filter(O::LeadId.eq(l.id))
+                .filter(
+                    Condition::any()
+                        .add(O::Purpose.eq("office_notice").and(O::State.is_in([SENT, DEAD])))
+                        .add(O::Kind.eq(super::webhook::CHANNEL).and(O::State.eq(DEAD))),
+                )
                 .all(&txn)
                 .await?;
             if rows.is_empty() {
                 return Err(InboxError::Invalid("The notice is still being sent; nothing to resend.".into()));
             }
+            let calls = rows.iter().filter(|r| r.kind == super::webhook::CHANNEL).count();
+            let notices = rows.len() - calls;
             for r in &rows {
                 let mut am: crate::entities::outbox::ActiveModel = r.clone().into();
                 am.state = Set(PENDING.into());
@@ -495,9 +504,21 @@ pub async fn act(
                 am.claimed_until = Set(None);
                 am.update(&txn).await?;
             }
-            user_event(&txn, &l, actor, "resend", &format!("Notice queued again ({} address(es))", rows.len()), now)
-                .await?;
-            "The notice will be sent again within a few seconds.".to_string()
+            let mut what = Vec::new();
+            if notices > 0 {
+                what.push(format!("notice queued again ({notices} address(es))"));
+            }
+            if calls > 0 {
+                what.push("failed webhook call queued again".to_string());
+            }
+            let mut line = what.join("; ");
+            line[..1].make_ascii_uppercase();
+            user_event(&txn, &l, actor, "resend", &line, now).await?;
+            match (notices, calls) {
+                (0, _) => "The webhook call will be made again within a few seconds.".to_string(),
+                (_, 0) => "The notice will be sent again within a few seconds.".to_string(),
+                _ => "The notice and the webhook call will be sent again within a few seconds.".to_string(),
+            }
         }
     };
     txn.commit().await?;

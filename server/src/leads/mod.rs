@@ -12,6 +12,8 @@
 //! the target are escalated to the clinic's admins once ([`escalation`]);
 //! admins export or erase one request on request ([`privacy`]); finished
 //! requests are deleted after the clinic's retention period ([`retention`]).
+//! Clinic admins edit the consent text, response target, retention, webhook
+//! and API origins ([`settings`]).
 
 pub mod clock;
 /// The form rules live in `app` so the browser runs them too (inline validation).
@@ -25,6 +27,7 @@ pub mod privacy;
 pub mod reference;
 pub mod retention;
 pub mod routing;
+pub mod settings;
 pub mod spam;
 pub mod store;
 pub mod webhook;
