@@ -154,6 +154,10 @@ impl RememberedSites {
     pub const LIMIT: usize = 1024;
 
     pub fn remember(&self, host_header: &str, scheme: &str, site: &Site) {
+        // Most requests find it unchanged: a read lock, no write.
+        if self.recall(host_header, scheme).as_ref() == Some(site) {
+            return;
+        }
         if let Ok(mut m) = self.sites.write() {
             let key = (split_host(host_header).0, scheme.to_string());
             if m.len() >= Self::LIMIT && !m.contains_key(&key) {

@@ -229,26 +229,31 @@ pub async fn run(db: &DatabaseConnection, links: Links, now: DateTime<Utc>) -> R
         // Business time never runs faster than the wall clock: nothing
         // received after `now - target` can be overdue yet.
         let latest = now - Duration::minutes(i64::from(target));
-        let candidates = lead::Entity::find()
-            .filter(lead::Column::ClinicId.eq(c.id))
-            .filter(lead::Column::EscalatedAt.is_null())
-            .filter(lead::Column::FirstResponseAt.is_null())
-            .filter(lead::Column::ErasedAt.is_null())
-            .filter(lead::Column::Status.is_in(["new", "contacted", "scheduled"]))
-            .filter(lead::Column::ReceivedAt.lte(latest))
-            .order_by_asc(lead::Column::ReceivedAt)
-            .order_by_asc(lead::Column::Id)
-            .limit(BATCH)
-            .all(db)
-            .await?;
-        if candidates.is_empty() {
-            continue;
-        }
         let offices = super::store::offices(db, c.id).await?;
-        for l in overdue(&candidates, &offices, target, now) {
-            let office = l.location_id.and_then(|id| offices.iter().find(|o| o.id == id));
-            if escalate(db, &c, l, office, target, links, now).await? {
-                done.push(l.reference.clone());
+        // Page through every candidate by id: leads that are not due (an
+        // office without opening hours, a long weekend) must not keep newer
+        // overdue ones out of a fixed-size batch.
+        let mut after = 0;
+        loop {
+            let candidates = lead::Entity::find()
+                .filter(lead::Column::ClinicId.eq(c.id))
+                .filter(lead::Column::Id.gt(after))
+                .filter(lead::Column::EscalatedAt.is_null())
+                .filter(lead::Column::FirstResponseAt.is_null())
+                .filter(lead::Column::ErasedAt.is_null())
+                .filter(lead::Column::Status.is_in(["new", "contacted", "scheduled"]))
+                .filter(lead::Column::ReceivedAt.lte(latest))
+                .order_by_asc(lead::Column::Id)
+                .limit(BATCH)
+                .all(db)
+                .await?;
+            let Some(last) = candidates.last() else { break };
+            after = last.id;
+            for l in overdue(&candidates, &offices, target, now) {
+                let office = l.location_id.and_then(|id| offices.iter().find(|o| o.id == id));
+                if escalate(db, &c, l, office, target, links, now).await? {
+                    done.push(l.reference.clone());
+                }
             }
         }
     }

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -131,6 +131,14 @@ pub fn purpose_words(purpose: &str) -> &'static str {
     }
 }
 
+/// The `Message-ID` of a row's e-mail, the same on every attempt. Delivery
+/// is at least once: a process killed after the mail server took a message
+/// but before the row was marked sent sends it again once the claim has
+/// expired, and this id lets the receiving side see it is the same message.
+pub fn message_id(row: &outbox::Model) -> String {
+    format!("<lead-outbox.{}.{}@clinicpress.invalid>", row.id, row.created_at.timestamp_micros())
+}
+
 /// Rows no worker holds at `now`.
 fn unclaimed(now: DateTime<Utc>) -> Condition {
     Condition::any().add(outbox::Column::ClaimedUntil.is_null()).add(outbox::Column::ClaimedUntil.lt(now))
@@ -190,12 +198,16 @@ impl Outbox {
             .await?;
         let mut tried = 0;
         for row in due {
-            // Claim: only one process's update matches.
+            // Claim: only one process's update matches. Each row is claimed
+            // from the time it is taken (a round may run for minutes), in
+            // whole seconds so the claim compares equal on every database.
+            let at = now.max(Utc::now());
+            let until = (at + Duration::seconds(CLAIM)).trunc_subsecs(0);
             let claimed = outbox::Entity::update_many()
-                .col_expr(outbox::Column::ClaimedUntil, Expr::value(now + Duration::seconds(CLAIM)))
+                .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
                 .filter(outbox::Column::Id.eq(row.id))
                 .filter(outbox::Column::State.eq(PENDING))
-                .filter(unclaimed(now))
+                .filter(unclaimed(at))
                 .exec(&self.db)
                 .await?;
             if claimed.rows_affected != 1 {
@@ -203,7 +215,7 @@ impl Outbox {
             }
             tried += 1;
             let result = self.deliver(&row).await;
-            self.record(row, result, Utc::now()).await?;
+            self.record(row, until, result, Utc::now()).await?;
         }
         Ok(tried)
     }
@@ -212,7 +224,10 @@ impl Outbox {
         match row.kind.as_str() {
             "email" => {
                 let mail = Mail { to: row.target.clone(), subject: row.subject.clone(), body: row.payload.clone() };
-                self.mailer.send(&mail).await.map_err(|e| (e.is_transient(), e.to_string()))
+                self.mailer
+                    .send_with_id(&mail, Some(message_id(row)))
+                    .await
+                    .map_err(|e| (e.is_transient(), e.to_string()))
             }
             super::webhook::CHANNEL => {
                 self.webhooks.deliver(&self.db, row, Utc::now()).await.map_err(|e| (e.is_transient(), e.to_string()))
@@ -221,17 +236,22 @@ impl Outbox {
         }
     }
 
+    /// Write the outcome, only if the row is still ours: still pending and
+    /// claimed `until` by this worker. A row erased or cancelled meanwhile,
+    /// or taken over after the claim ran out, is left as it is now, and no
+    /// history line is written from what it held before.
     async fn record(
         &self,
         row: outbox::Model,
+        until: DateTime<Utc>,
         result: Result<(), (bool, String)>,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        let lead_id = row.lead_id;
+        let (id, lead_id) = (row.id, row.lead_id);
         let what = purpose_words(&row.purpose);
         let target = row.target.clone();
         let attempts = row.attempts + 1;
-        let mut am: outbox::ActiveModel = row.into();
+        let mut am = outbox::ActiveModel { ..Default::default() };
         am.attempts = Set(attempts);
         am.claimed_until = Set(None);
         let detail = match result {
@@ -242,7 +262,8 @@ impl Outbox {
                 Some(format!("{what} sent to {target}"))
             }
             Err((transient, message)) => {
-                tracing::warn!(attempt = attempts, error = %message, "outbox: delivery failed");
+                // Not the message: a refusal may repeat the visitor's address.
+                tracing::warn!(row = id, attempt = attempts, transient, "outbox: delivery failed");
                 am.last_error = Set(Some(message.chars().take(500).collect()));
                 if transient && attempts < MAX_ATTEMPTS {
                     am.next_attempt_at = Set(now + backoff(attempts));
@@ -253,7 +274,17 @@ impl Outbox {
                 }
             }
         };
-        am.update(&self.db).await?;
+        let written = outbox::Entity::update_many()
+            .set(am)
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::State.eq(PENDING))
+            .filter(outbox::Column::ClaimedUntil.eq(until))
+            .exec(&self.db)
+            .await?;
+        if written.rows_affected != 1 {
+            tracing::warn!(row = id, "outbox: the row changed while it was being sent; its outcome is not recorded");
+            return Ok(());
+        }
         if let (Some(detail), Some(lead_id)) = (detail, lead_id)
             && let Some(l) = lead::Entity::find_by_id(lead_id).one(&self.db).await?
         {

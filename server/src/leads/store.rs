@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -135,8 +135,11 @@ fn ip_hash(secret: &str, ip: &str) -> String {
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
+/// Page and campaign details are bookkeeping, not what the visitor wrote:
+/// control characters are dropped (PostgreSQL refuses NUL in text) and the
+/// length is capped, so odd values are stored cleanly instead of failing.
 fn clip(s: Option<&String>, n: usize) -> Option<String> {
-    s.map(|v| v.trim().chars().take(n).collect::<String>()).filter(|v| !v.is_empty())
+    s.map(|v| v.trim().chars().filter(|c| !c.is_control()).take(n).collect::<String>()).filter(|v| !v.is_empty())
 }
 
 /// Check, then store in one transaction.
@@ -226,7 +229,18 @@ pub async fn submit(
     // 4. One transaction: token use, lead, history, outbox.
     let office = route.office.and_then(|id| all.iter().find(|l| l.id == id));
     let prefix = Prefix::parse(&settings.prefix).unwrap_or_else(|| Prefix::for_clinic(&clinic.name, &clinic.slug));
-    let txn = db.begin().await?;
+    // On SQLite the transaction takes the write lock at BEGIN (IMMEDIATE):
+    // a deferred one reads first, and when another submission commits in
+    // between, its first write fails at once with "database is locked"
+    // (SQLITE_BUSY_SNAPSHOT; the busy timeout cannot help), a 503 under a
+    // burst of leads. IMMEDIATE waits for the lock instead. PostgreSQL
+    // ignores the option.
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
     let mut reference = Reference::generate(&prefix);
     while lead::Entity::find().filter(lead::Column::Reference.eq(reference.as_str())).one(&txn).await?.is_some() {
         reference = Reference::generate(&prefix);
@@ -255,7 +269,7 @@ pub async fn submit(
         wants_receipt: Set(hidden.receipt && valid.email.is_some()),
         consent_version: Set(settings.consent_version.clone()),
         consent_text: Set(settings.consent_text.clone()),
-        source_path: Set(origin.page_path.chars().take(500).collect()),
+        source_path: Set(clip(Some(&origin.page_path), 500).unwrap_or_default()),
         utm_source: Set(clip(origin.utm_source.as_ref(), 200)),
         utm_medium: Set(clip(origin.utm_medium.as_ref(), 200)),
         utm_campaign: Set(clip(origin.utm_campaign.as_ref(), 200)),

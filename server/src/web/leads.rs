@@ -38,9 +38,10 @@ fn form_page(path: &str) -> Option<Option<String>> {
     (!slug.is_empty() && !slug.contains('/')).then(|| Some(slug.to_string()))
 }
 
-/// Whether `path` takes a lead form's POST (the HTML form or the JSON API).
+/// Whether `path` takes an HTML lead form's POST. (The JSON API answers a
+/// database outage with its own 503 and the offices it remembers.)
 pub fn is_form_post(path: &str) -> bool {
-    form_page(path).is_some() || path == super::api_leads::PATH
+    form_page(path).is_some()
 }
 
 /// POST `/contact` and `/locations/{slug}`. `render` renders a page (the
