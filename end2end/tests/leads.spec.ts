@@ -236,10 +236,18 @@ test.describe('the question form under a post, without JavaScript', () => {
   });
 });
 
-test('the question form under a post looks right on a phone', async ({ browser }) => {
+test('the question form under a post looks right on a phone and hydrates cleanly', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.location().url.endsWith('/favicon.ico')) problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await trackWasm(page);
   await page.goto(`${PMC}/blog/what-to-expect-at-your-first-visit`);
+  await waitForHydration(page);
+  expect(problems, 'console errors/warnings or page errors').toEqual([]);
   const ask = page.getByRole('region', { name: 'Questions about this? Ask our team' });
   await ask.scrollIntoViewIfNeeded();
   await expect(ask.locator('form.lead-form.compact')).toBeVisible();
