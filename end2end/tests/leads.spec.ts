@@ -151,7 +151,7 @@ test('office staff find a request in their inbox and answer it', async ({ browse
   await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
   await expect(page.getByText('Can I bring my own knee brace to the first visit?')).toBeVisible();
   await axeClean(page, 'request page');
-  await page.getByLabel('Status').selectOption('contacted');
+  await page.getByLabel('Change the status to').selectOption('contacted');
   await page.getByRole('button', { name: 'Change the status' }).click();
   await expect(page.getByRole('status')).toContainText('Marked as contacted');
   await expect(page.locator('ol.history')).toContainText('Status: New → Contacted');

@@ -62,6 +62,7 @@ pub fn LeadsPage() -> impl IntoView {
                             view! {
                                 <p class="hint">{format!("Newest first. Requests waiting longer than {hours} business hours for a first answer are marked overdue; the clock counts only the office's opening hours.")}</p>
                                 <form method="get" action=base.clone() class="panel filters" role="search" aria-label="Filter the requests">
+                                    <div class="filter">
                                     <label for="lf-status">"Status"</label>
                                     <select id="lf-status" name="status">
                                         {[("open", "Open (new, contacted, scheduled)"), ("new", "New"), ("contacted", "Contacted"), ("scheduled", "Scheduled"), ("closed", "Closed"), ("spam", "Spam"), ("all", "All")]
@@ -72,6 +73,8 @@ pub fn LeadsPage() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </select>
+                                    </div>
+                                    <div class="filter">
                                     <label for="lf-office">"Office"</label>
                                     <select id="lf-office" name="office">
                                         <option value="" selected=f.office.is_empty()>"All my offices"</option>
@@ -81,13 +84,16 @@ pub fn LeadsPage() -> impl IntoView {
                                         }).collect_view()}
                                         {page.default_inbox.then(|| view! { <option value="default" selected=f.office == "default">"Default inbox"</option> })}
                                     </select>
+                                    </div>
+                                    <div class="filter">
                                     <label for="lf-q">"Name, e-mail, phone or reference"</label>
                                     <input id="lf-q" name="q" type="search" value=f.q.clone() maxlength="100" />
+                                    </div>
                                     <button class="button" type="submit">"Show"</button>
                                     <a class="button secondary" href=format!("/admin/{c}/leads.csv?status={}&office={}&q={}", crate::text::url_encode(&f.status), crate::text::url_encode(&f.office), crate::text::url_encode(&f.q)) rel="external">"Export as CSV"</a>
                                 </form>
                                 <table class="post-table leads">
-                                    <caption>{format!("{} requests", page.total)}</caption>
+                                    <caption>{if page.total == 1 { "1 request".to_string() } else { format!("{} requests", page.total) }}</caption>
                                     <thead>
                                         <tr>
                                             <th scope="col">"Request"</th>
@@ -243,8 +249,8 @@ fn LeadView(
             <section class="panel" aria-labelledby="lead-contact">
                 <h2 id="lead-contact">"Contact"</h2>
                 <dl class="facts">
-                    <dt>"E-mail"</dt><dd>{(!d.email.is_empty()).then(|| view! { <a href=email_href.clone()>{d.email.clone()}</a> })}</dd>
-                    <dt>"Phone"</dt><dd>{(!d.phone.is_empty()).then(|| view! { <a href=format!("tel:{tel}")>{d.phone.clone()}</a> })}</dd>
+                    <dt>"E-mail"</dt><dd>{if d.email.is_empty() { view! { <span class="muted">"none given"</span> }.into_any() } else { view! { <a href=email_href.clone()>{d.email.clone()}</a> }.into_any() }}</dd>
+                    <dt>"Phone"</dt><dd>{if d.phone.is_empty() { view! { <span class="muted">"none given"</span> }.into_any() } else { view! { <a href=format!("tel:{tel}")>{d.phone.clone()}</a> }.into_any() }}</dd>
                     {fields.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                 </dl>
                 <h2>"Message"</h2>
@@ -255,7 +261,7 @@ fn LeadView(
                 <ActionForm action=act attr:class="stack">
                     {h1}
                     <input type="hidden" name="action" value="status" />
-                    <label for="lead-status">"Status"</label>
+                    <label for="lead-status">"Change the status to"</label>
                     <select id="lead-status" name="value">
                         {d.next_statuses.iter().map(|s| view! { <option value=s.clone()>{status_label(s)}</option> }).collect_view()}
                     </select>
