@@ -97,13 +97,25 @@ impl Mailer {
     }
 
     pub async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        self.send_with_id(mail, None).await
+    }
+
+    /// Send with this `Message-ID` (`<left@right>`), the same on every
+    /// attempt: the outbox gives each row its own, so a copy sent again
+    /// after a crash (delivered, but not yet recorded as sent) carries the
+    /// same id as the first, and mail systems that drop repeated ids show it
+    /// once. Without one the relay adds its own.
+    pub async fn send_with_id(&self, mail: &Mail, message_id: Option<String>) -> Result<(), MailError> {
         let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(FROM.parse().map_err(|_| MailError::Address(FROM.into()))?)
             .to(to)
             .subject(&mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())?;
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(id) = message_id {
+            builder = builder.message_id(Some(id));
+        }
+        let message = builder.body(mail.body.clone())?;
         match self {
             Mailer::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| MailError::Folder(dir.display().to_string(), e))?;
