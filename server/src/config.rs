@@ -47,3 +47,55 @@ impl WebSettings {
         }
     }
 }
+
+/// How SQLite makes a commit durable: `CLINICPRESS_SQLITE_SYNCHRONOUS`
+/// (`normal`, the default, or `full`). PostgreSQL is not affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// `synchronous = NORMAL`: in WAL mode a commit survives the process
+    /// being killed, but the last commits before a power loss or an
+    /// operating-system crash may be lost (the WAL is synced only at
+    /// checkpoints).
+    #[default]
+    Normal,
+    /// `synchronous = FULL`: the WAL is synced at every commit, so every
+    /// acknowledged commit (a lead's "thank you") survives a power loss too;
+    /// each commit waits for the disk.
+    Full,
+}
+
+impl SqliteSync {
+    /// The environment variable read by [`SqliteSync::from_env`].
+    pub const ENV: &'static str = "CLINICPRESS_SQLITE_SYNCHRONOUS";
+
+    /// `normal` or `full` (any case); empty is the default.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "" | "normal" => Ok(SqliteSync::Normal),
+            "full" => Ok(SqliteSync::Full),
+            other => Err(format!("{} must be \"normal\" or \"full\", not \"{other}\"", Self::ENV)),
+        }
+    }
+
+    /// From [`SqliteSync::ENV`]; unset is the default.
+    pub fn from_env() -> Result<Self, String> {
+        std::env::var(Self::ENV).map_or(Ok(SqliteSync::default()), |v| Self::parse(&v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_synchronous_is_normal_unless_set_to_full() {
+        assert_eq!(SqliteSync::default(), SqliteSync::Normal);
+        assert_eq!(SqliteSync::parse(""), Ok(SqliteSync::Normal));
+        assert_eq!(SqliteSync::parse("normal"), Ok(SqliteSync::Normal));
+        assert_eq!(SqliteSync::parse(" FULL "), Ok(SqliteSync::Full));
+        for bad in ["off", "extra", "1", "fullish"] {
+            let e = SqliteSync::parse(bad).unwrap_err();
+            assert!(e.contains("CLINICPRESS_SQLITE_SYNCHRONOUS") && e.contains(bad), "{e}");
+        }
+    }
+}

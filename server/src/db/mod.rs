@@ -13,15 +13,21 @@ pub fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("clinicpress.db").display())
 }
 
-/// Open a pool. SQLite gets WAL, foreign keys, a busy timeout, and is
-/// created if missing; PostgreSQL gets a bounded pool.
+/// Open a pool. SQLite gets WAL, foreign keys, a busy timeout, `synchronous
+/// = NORMAL` unless `CLINICPRESS_SQLITE_SYNCHRONOUS=full`
+/// ([`crate::config::SqliteSync`]), and is created if missing; PostgreSQL
+/// gets a bounded pool.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(url.to_string());
     opt.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        opt.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+        let synchronous = match crate::config::SqliteSync::from_env().map_err(DbErr::Custom)? {
+            crate::config::SqliteSync::Normal => SqliteSynchronous::Normal,
+            crate::config::SqliteSync::Full => SqliteSynchronous::Full,
+        };
+        opt.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
                 .create_if_missing(true)

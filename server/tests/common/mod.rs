@@ -40,7 +40,9 @@ async fn sqlite() -> TestDb {
     TestDb { backend: "sqlite", url, db, _dir: Some(dir), pg_name: None }
 }
 
-async fn postgres() -> Option<TestDb> {
+/// A fresh, migrated PostgreSQL database (dropped by [`TestDb::cleanup`]),
+/// or `None` (with a loud message) when no server is reachable outside CI.
+pub async fn postgres() -> Option<TestDb> {
     let admin = admin_url();
     let conn = match Database::connect(admin.as_str()).await {
         Ok(c) => c,
@@ -68,7 +70,8 @@ async fn postgres() -> Option<TestDb> {
 }
 
 impl TestDb {
-    async fn cleanup(self) {
+    /// Close the pool; drop the PostgreSQL database.
+    pub async fn cleanup(self) {
         let _ = self.db.close().await;
         if let Some(name) = self.pg_name
             && let Ok(conn) = Database::connect(admin_url().as_str()).await
