@@ -401,3 +401,49 @@ test('a clinic admin gives a role, invites someone new and takes a role away', a
   await row.getByRole('button', { name: /Remove the role/ }).click();
   await expect(page.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) })).toHaveCount(0);
 });
+
+test('admin forms work without JavaScript and keep what was typed', async ({ browser }: { browser: Browser }) => {
+  test.setTimeout(60_000);
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'admin@lakeside-derm.example');
+
+  // People: staff without an office is refused; the page comes back with everything typed.
+  await page.goto(`${PMC}/admin/lakeside/people`);
+  const email = `nojs-${Date.now()}@lakeside.example`;
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel(/^Name/).fill('Noel Nojs');
+  await page.getByLabel('Role', { exact: true }).selectOption('staff');
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page.locator('#member-office-error')).toContainText('choose it');
+  await expect(page.getByLabel('E-mail address')).toHaveValue(email);
+  await expect(page.getByLabel(/^Name/)).toHaveValue('Noel Nojs');
+  await expect(page.getByLabel('Role', { exact: true })).toHaveValue('staff');
+  await page.screenshot({ path: 'test-results/screens/admin-people-refused-nojs.png', fullPage: true });
+  await page.getByLabel(/^Office/).selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page).toHaveURL(`${PMC}/admin/lakeside/people`);
+  await expect(page.getByRole('status')).toContainText('invitation');
+  await expect(page.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) })).toContainText('Office staff');
+
+  // Offices: impossible hours are refused with the typed name and hours kept; then saved.
+  await page.goto(`${PMC}/admin/lakeside/offices`);
+  await page.locator('table.offices tbody a').first().click();
+  await expect(page).toHaveURL(/\/admin\/lakeside\/offices\/\d+$/);
+  const office = page.url();
+  const name = await page.getByLabel('Name', { exact: true }).inputValue();
+  const monday = await page.getByLabel('Monday').inputValue();
+  await page.getByLabel('Name', { exact: true }).fill(`${name} (typed)`);
+  await page.getByLabel('Monday').fill('25:00-26:00');
+  await page.getByRole('button', { name: 'Save the office' }).click();
+  await expect(page.getByRole('alert')).toContainText('The office was not saved');
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue(`${name} (typed)`);
+  await expect(page.getByLabel('Monday')).toHaveValue('25:00-26:00');
+  await expect(page.getByLabel('Monday')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Monday').fill(monday);
+  await page.getByRole('button', { name: 'Save the office' }).click();
+  await expect(page).toHaveURL(office);
+  await expect(page.getByRole('status')).toContainText('Saved');
+  await context.close();
+});

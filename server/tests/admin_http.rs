@@ -1255,3 +1255,120 @@ fn clinic_admins_edit_the_request_settings() {
         t
     }));
 }
+
+/// A form posted by a browser without JavaScript, straight to a server function.
+fn browser_post(path: &str, cookie: &str, from_page: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", PMC)
+        .header("origin", ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .header("referer", format!("{ORIGIN}{from_page}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[test]
+fn admin_forms_without_javascript_keep_what_was_typed() {
+    use clinicpress::entities::{app_user, location};
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let pmc = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap();
+        let concord = location::Entity::find()
+            .filter(location::Column::ClinicId.eq(pmc.id))
+            .filter(location::Column::Slug.eq("concord"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let users_before = app_user::Entity::find().count(db).await.unwrap();
+
+        // People: a refused invitation shows the page again, 422, with every typed value.
+        let refused = send(
+            &app,
+            browser_post(
+                "/api/admin/add_member",
+                &chief,
+                "/admin/pmc/people",
+                &format!(
+                    "clinic=pmc&form%5Bemail%5D=ana.typed%40&form%5Bname%5D=Ana+Typed&form%5Brole%5D=staff&form%5Blocation_id%5D={}",
+                    concord.id
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("<h1>People</h1>"), "the people page again: {}", refused.body);
+        assert!(
+            refused.body.contains("value=\"ana.typed@\"") && refused.body.contains("value=\"Ana Typed\""),
+            "typed text kept"
+        );
+        assert!(refused.body.contains("<option value=\"staff\" selected"), "the role picked stays picked");
+        assert!(
+            refused.body.contains(&format!("<option value=\"{}\" selected", concord.id)),
+            "the office picked stays picked"
+        );
+        assert!(refused.body.contains("aria-invalid=\"true\""), "the field is marked");
+        assert_eq!(app_user::Entity::find().count(db).await.unwrap(), users_before, "nothing saved");
+
+        // Done (sent again from the refused page, whose address is the server
+        // function's): post/redirect/get to the people page, and the answer shows once there.
+        let done = send(
+            &app,
+            browser_post(
+                "/api/admin/add_member",
+                &chief,
+                "/api/admin/add_member",
+                "clinic=pmc&form%5Bemail%5D=new.writer%40pmc.example&form%5Bname%5D=New+Writer&form%5Brole%5D=marketer&form%5Blocation_id%5D=",
+            ),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.location, "/admin/pmc/people");
+        let page = send(&app, get("/admin/pmc/people", Some(&chief))).await;
+        assert!(
+            page.body.contains("class=\"notice\"") && page.body.contains("new.writer@pmc.example"),
+            "{}",
+            page.body
+        );
+        let again = send(&app, get("/admin/pmc/people", Some(&chief))).await;
+        assert!(!again.body.contains("class=\"notice\""), "shown once");
+
+        // Offices: a refused edit keeps the name, address and hours as typed; nothing changes.
+        let office_page = format!("/admin/pmc/offices/{}", concord.id);
+        let refused = send(
+            &app,
+            browser_post(
+                "/api/admin/save_office",
+                &chief,
+                &office_page,
+                &format!(
+                    "clinic=pmc&form%5Bid%5D={}&form%5Bname%5D=Concord+Typed&form%5Baddress%5D=12+Typed+Street%0D%0AConcord&form%5Bphone%5D=%28925%29+555-0101\
+                     &form%5Btimezone%5D=America%2FLos_Angeles&form%5Bmon%5D=25%3A00-26%3A00&form%5Btue%5D=&form%5Bwed%5D=&form%5Bthu%5D=\
+                     &form%5Bfri%5D=&form%5Bsat%5D=&form%5Bsun%5D=&form%5Binbox%5D=&form%5Bzip_codes%5D=94520&form%5Blatitude%5D=&form%5Blongitude%5D=",
+                    concord.id
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("The office was not saved"), "the summary");
+        assert!(refused.body.contains("value=\"Concord Typed\"") && refused.body.contains("value=\"25:00-26:00\""));
+        assert!(refused.body.contains("12 Typed Street"), "the address as typed");
+        let stored = location::Entity::find_by_id(concord.id).one(db).await.unwrap().unwrap();
+        assert_eq!(stored.name, concord.name, "nothing saved");
+
+        // Calls from the hydrated page (JSON) are answered as before.
+        let js = call(&app, &chief, "/api/admin/save_default_inbox", "clinic=pmc&email=nope").await;
+        assert_eq!(js.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!js.body.contains("<html"), "a JSON error for the hydrated page");
+        t
+    }));
+}

@@ -303,7 +303,12 @@ pub async fn save_office(clinic: String, form: OfficeForm) -> Result<i32, AppErr
     ssr::answer(
         async move {
             let (backend, viewer) = ssr::viewer()?;
-            backend.admin.save_office(&viewer, &clinic, form).await
+            let is_new = form.id.is_empty();
+            let id = backend.admin.save_office(&viewer, &clinic, form).await?;
+            if is_new {
+                ssr::redirect_if_form(&format!("/admin/{clinic}/offices/{id}?added=1"));
+            }
+            Ok(id)
         }
         .await,
     )

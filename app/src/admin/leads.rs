@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{EraseLead, LeadAction, get_lead, list_leads};
+use super::replay::{Kept, seed_done};
 use crate::leads::model::{InboxQuery, InboxRow, LeadDetail};
 use crate::leads::status::LeadStatus;
 use crate::ui::{ErrorView, TimeAgo};
@@ -153,6 +154,8 @@ pub fn LeadPage() -> impl IntoView {
     let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
     let act = ServerAction::<LeadAction>::new();
     let erase = ServerAction::<EraseLead>::new();
+    seed_done(act);
+    seed_done(erase);
     let data = Resource::new(
         move || (clinic(), reference(), act.version().get(), erase.version().get()),
         |(c, r, _, _)| get_lead(c, r),
@@ -184,6 +187,9 @@ fn LeadView(
     erase: ServerAction<EraseLead>,
 ) -> impl IntoView {
     let now = d.now;
+    // Without JavaScript, a refused note or erase comes back with what was typed.
+    let kept_note = Kept::of::<LeadAction>().text_when("action", "note", "value");
+    let kept_confirm = Kept::of::<EraseLead>().text("confirm", "");
     let hidden = || {
         view! {
             <input type="hidden" name="clinic" value=clinic.clone() />
@@ -203,7 +209,7 @@ fn LeadView(
                         "To erase the name, contact details, message and notes for good, type the reference "
                         <strong>{shown_reference}</strong>
                     </label>
-                    <input id="lead-erase-confirm" name="confirm" required autocomplete="off" spellcheck="false" maxlength="40" />
+                    <input id="lead-erase-confirm" name="confirm" required autocomplete="off" spellcheck="false" maxlength="40" value=kept_confirm />
                     <button class="button secondary" type="submit">"Erase the personal data"</button>
                 </ActionForm>
             }
@@ -281,7 +287,7 @@ fn LeadView(
                     {h3}
                     <input type="hidden" name="action" value="note" />
                     <label for="lead-note">"Add a note " <span class="muted">"(staff only)"</span></label>
-                    <textarea id="lead-note" name="value" rows="3" maxlength="5000"></textarea>
+                    <textarea id="lead-note" name="value" rows="3" maxlength="5000" inner_html=crate::text::textarea_text(&kept_note)></textarea>
                     <button class="button" type="submit">"Add the note"</button>
                 </ActionForm>
             </section>

@@ -13,6 +13,7 @@ pub mod model;
 mod offices;
 mod people;
 mod posts;
+pub mod replay;
 mod revisions;
 mod searches;
 mod terms;

@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::api::{SaveDefaultInbox, SaveOffice, list_offices, load_office};
 use super::model::{OfficeEditor, OfficeForm, OfficeRow};
+use super::replay::{Kept, seed_done};
 use crate::error::AppError;
 use crate::ui::ErrorView;
 
@@ -28,6 +29,8 @@ pub fn OfficesPage() -> impl IntoView {
     let params = use_params_map();
     let clinic = move || params.with(|p| p.get("clinic").unwrap_or_default());
     let inbox = ServerAction::<SaveDefaultInbox>::new();
+    seed_done(inbox);
+    let kept_inbox = Kept::of::<SaveDefaultInbox>();
     let data = Resource::new(clinic, list_offices);
     let inbox_error = move || inbox.value().get().and_then(|r| r.err());
     let inbox_saved = move || inbox.value().get().and_then(|r| r.ok());
@@ -35,13 +38,16 @@ pub fn OfficesPage() -> impl IntoView {
         <Title text="Offices · Clinicpress" />
         <section class="wrap admin-page">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                let kept_inbox = kept_inbox.clone();
+                Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorView error=e /> }.into_any(),
                         Ok(page) => {
                             let c = clinic();
                             let count = page.offices.len();
                             let c_form = c.clone();
+                            let default_inbox = kept_inbox.text("email", page.default_inbox.clone());
                             let add_href = format!("/admin/{c}/offices/new");
                             view! {
                                 <div class="page-head">
@@ -59,7 +65,7 @@ pub fn OfficesPage() -> impl IntoView {
                                     <input type="hidden" name="clinic" value=c_form />
                                     <label for="default-inbox">"Default inbox"</label>
                                     <input id="default-inbox" name="email" type="email" required maxlength="254"
-                                        value=page.default_inbox.clone() autocomplete="off"
+                                        value=default_inbox autocomplete="off"
                                         aria-describedby="default-inbox-error"
                                         aria-invalid=move || inbox_error().is_some().to_string() />
                                     <p id="default-inbox-error" class="field-error" role="alert">
@@ -86,7 +92,8 @@ pub fn OfficesPage() -> impl IntoView {
                             .into_any()
                         }
                     }
-                })}
+                })
+            }}
             </Suspense>
         </section>
     }
@@ -144,9 +151,30 @@ pub fn OfficeEditPage() -> impl IntoView {
 #[component]
 fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
     let save = ServerAction::<SaveOffice>::new();
+    seed_done(save);
+    let kept = Kept::of::<SaveOffice>();
     let navigate = use_navigate();
     let is_new = editor.is_new;
-    let f: OfficeForm = editor.form;
+    let stored: OfficeForm = editor.form;
+    let f = OfficeForm {
+        id: stored.id.clone(),
+        name: kept.text("form[name]", stored.name.clone()),
+        slug: kept.text("form[slug]", stored.slug.clone()),
+        address: kept.text("form[address]", stored.address.clone()),
+        phone: kept.text("form[phone]", stored.phone.clone()),
+        timezone: kept.text("form[timezone]", stored.timezone.clone()),
+        mon: kept.text("form[mon]", stored.mon.clone()),
+        tue: kept.text("form[tue]", stored.tue.clone()),
+        wed: kept.text("form[wed]", stored.wed.clone()),
+        thu: kept.text("form[thu]", stored.thu.clone()),
+        fri: kept.text("form[fri]", stored.fri.clone()),
+        sat: kept.text("form[sat]", stored.sat.clone()),
+        sun: kept.text("form[sun]", stored.sun.clone()),
+        inbox: kept.text("form[inbox]", stored.inbox.clone()),
+        zip_codes: kept.text("form[zip_codes]", stored.zip_codes.clone()),
+        latitude: kept.text("form[latitude]", stored.latitude.clone()),
+        longitude: kept.text("form[longitude]", stored.longitude.clone()),
+    };
     let error = move || save.value().get().and_then(|r| r.err());
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     let clinic_nav = clinic.clone();
@@ -174,7 +202,7 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
             other => view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any(),
         })
     };
-    let title = if is_new { "Add an office".to_string() } else { format!("Office: {}", f.name) };
+    let title = if is_new { "Add an office".to_string() } else { format!("Office: {}", stored.name) };
     let timezones = editor.timezones;
     let day_value = |key: &str| -> String {
         f.days().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string()).unwrap_or_default()

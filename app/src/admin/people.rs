@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{AddMember, RemoveRole, list_members};
 use super::model::MemberRow;
+use super::replay::{Kept, seed_done};
 use crate::error::AppError;
 use crate::ui::ErrorView;
 
@@ -36,6 +37,8 @@ pub fn PeoplePage() -> impl IntoView {
     let clinic = move || params.with(|p| p.get("clinic").unwrap_or_default());
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveRole>::new();
+    seed_done(add);
+    let kept = Kept::of::<AddMember>();
     // Reload the list after a successful change only: a refused form stays
     // on screen with what was typed and the message next to the field.
     let added_count = RwSignal::new(0u32);
@@ -59,7 +62,9 @@ pub fn PeoplePage() -> impl IntoView {
         <Title text="People · Clinicpress" />
         <section class="wrap admin-page">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                let kept = kept.clone();
+                Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorView error=e /> }.into_any(),
                         Ok(page) => {
@@ -78,25 +83,29 @@ pub fn PeoplePage() -> impl IntoView {
                                     <h2>"Give someone a role"</h2>
                                     <input type="hidden" name="clinic" value=c.clone() />
                                     <label for="member-email">"E-mail address"</label>
-                                    <input id="member-email" name="form[email]" type="email" required maxlength="254" autocomplete="off"
+                                    <input id="member-email" name="form[email]" type="email" required maxlength="254" autocomplete="off" value=kept.text("form[email]", "")
                                         aria-describedby="member-email-error" aria-invalid=move || err_for("email")().is_some().to_string() />
                                     <p id="member-email-error" class="field-error">{err_for("email")}</p>
                                     <label for="member-name">"Name " <span class="muted">"(for someone without an account yet)"</span></label>
-                                    <input id="member-name" name="form[name]" maxlength="100" autocomplete="off"
+                                    <input id="member-name" name="form[name]" maxlength="100" autocomplete="off" value=kept.text("form[name]", "")
                                         aria-describedby="member-name-error" aria-invalid=move || err_for("name")().is_some().to_string() />
                                     <p id="member-name-error" class="field-error">{err_for("name")}</p>
                                     <label for="member-role">"Role"</label>
                                     <select id="member-role" name="form[role]" aria-describedby="member-role-error">
                                         <option value="marketer">"Marketer"</option>
-                                        <option value="staff">"Office staff"</option>
-                                        <option value="admin">"Clinic admin"</option>
+                                        <option value="staff" selected=kept.picked("form[role]", "staff")>"Office staff"</option>
+                                        <option value="admin" selected=kept.picked("form[role]", "admin")>"Clinic admin"</option>
                                     </select>
                                     <p id="member-role-error" class="field-error">{err_for("role")}</p>
                                     <label for="member-office">"Office " <span class="muted">"(office staff only)"</span></label>
                                     <select id="member-office" name="form[location_id]" aria-describedby="member-office-error"
                                         aria-invalid=move || err_for("location_id")().is_some().to_string()>
                                         <option value="">"—"</option>
-                                        {page.offices.iter().map(|o| view! { <option value=o.id.to_string()>{o.name.clone()}</option> }).collect_view()}
+                                        {page.offices.iter().map(|o| {
+                                            let id = o.id.to_string();
+                                            let picked = kept.picked("form[location_id]", &id);
+                                            view! { <option value=id selected=picked>{o.name.clone()}</option> }
+                                        }).collect_view()}
                                     </select>
                                     <p id="member-office-error" class="field-error">{err_for("location_id")}</p>
                                     <button class="button" type="submit">"Give the role"</button>
@@ -112,7 +121,8 @@ pub fn PeoplePage() -> impl IntoView {
                             .into_any()
                         }
                     }
-                })}
+                })
+            }}
             </Suspense>
         </section>
     }

@@ -83,6 +83,7 @@ pub fn PostsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let f = filters();
+                    let typed_title = super::replay::Kept::of::<CreatePost>().text("title", "");
                     match data.await {
                         Ok(list) => {
                             let c = clinic();
@@ -94,7 +95,7 @@ pub fn PostsPage() -> impl IntoView {
                                 <ActionForm action=create attr:class="new-post">
                                     <input type="hidden" name="clinic" value=clinic />
                                     <label for="new-title">"New post title"</label>
-                                    <input id="new-title" name="title" required maxlength="200"
+                                    <input id="new-title" name="title" required maxlength="200" value=typed_title
                                         aria-invalid=move || create_error().is_some().to_string()
                                         aria-describedby="new-title-error" />
                                     <button class="button" type="submit">"Start writing"</button>

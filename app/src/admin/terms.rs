@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{DeleteTerm, MergeTags, SaveTerm, list_terms};
 use super::model::TermRow;
+use super::replay::Kept;
 use crate::error::AppError;
 use crate::model::ArchiveKind;
 use crate::ui::ErrorView;
@@ -98,6 +99,10 @@ fn TermSection(
     };
     let heading_id = section_id.clone();
     let clinic_add = clinic.clone();
+    // Without JavaScript, a refused add or rename comes back with what was typed.
+    let kept = Kept::of::<SaveTerm>();
+    let kept = if kept.picked("kind", k) { kept } else { Kept::default() };
+    let add_value = if kept.get("id").is_none() { kept.text("form[name]", "") } else { String::new() };
     view! {
         <section class="panel terms" aria-labelledby=section_id>
             <h2 id=heading_id>{title}</h2>
@@ -105,7 +110,7 @@ fn TermSection(
                 <input type="hidden" name="clinic" value=clinic_add />
                 <input type="hidden" name="kind" value=k />
                 <label for=add_id.clone()>{add_label}</label>
-                <input id=add_id name="form[name]" required maxlength="80" />
+                <input id=add_id name="form[name]" required maxlength="80" value=add_value />
                 <button class="button secondary" type="submit">"Add"</button>
             </ActionForm>
             {if rows.is_empty() {
@@ -120,7 +125,9 @@ fn TermSection(
                                 let rid = r.id;
                                 let (c_rename, c_merge, c_delete) = (clinic.clone(), clinic.clone(), clinic.clone());
                                 let (name_rename, name_merge, name_delete) = (r.name.clone(), r.name.clone(), r.name.clone());
-                                let credentials = r.credentials.clone().unwrap_or_default();
+                                let renamed = if kept.picked("id", &rid.to_string()) { kept.clone() } else { Kept::default() };
+                                let credentials = renamed.text("form[credentials]", r.credentials.clone().unwrap_or_default());
+                                let (typed_name, typed_slug) = (renamed.text("form[name]", r.name.clone()), renamed.text("form[slug]", r.slug.clone()));
                                 let targets: Vec<TermRow> = others.iter().filter(|o| o.id != rid).cloned().collect();
                                 let name_id = format!("{}-{rid}-name", kind.path_segment());
                                 let slug_id = format!("{}-{rid}-slug", kind.path_segment());
@@ -131,16 +138,16 @@ fn TermSection(
                                         <td>{r.name.clone()}<br/><span class="muted">{format!("/blog/{}/{}", kind.path_segment(), r.slug)}</span></td>
                                         <td>{r.posts}</td>
                                         <td class="term-actions">
-                                            <details>
+                                            <details open=renamed.refused()>
                                                 <summary>{format!("Rename \u{201c}{}\u{201d}", name_rename)}</summary>
                                                 <ActionForm action=save attr:class="stack">
                                                     <input type="hidden" name="clinic" value=c_rename />
                                                     <input type="hidden" name="kind" value=k />
                                                     <input type="hidden" name="id" value=rid.to_string() />
                                                     <label for=name_id.clone()>"Name"</label>
-                                                    <input id=name_id name="form[name]" required maxlength="80" value=r.name.clone() />
+                                                    <input id=name_id name="form[name]" required maxlength="80" value=typed_name />
                                                     <label for=slug_id.clone()>"Address (slug)"</label>
-                                                    <input id=slug_id name="form[slug]" maxlength="200" value=r.slug.clone() />
+                                                    <input id=slug_id name="form[slug]" maxlength="200" value=typed_slug />
                                                     {(kind == ArchiveKind::Author).then(|| view! {
                                                         <label for=cred_id.clone()>"Credentials"</label>
                                                         <input id=cred_id.clone() name="form[credentials]" maxlength="80" value=credentials.clone() />

@@ -28,6 +28,7 @@ use crate::search::service::SearchService;
 
 pub mod api_leads;
 pub mod auth;
+pub mod form_replay;
 pub mod lead_data;
 pub mod lead_settings;
 pub mod leads;
@@ -43,6 +44,27 @@ pub struct AppState {
     pub leads: Arc<LeadService>,
     /// Sites resolved before, for lead forms sent while the database is down.
     pub sites: Arc<tenancy::RememberedSites>,
+}
+
+/// Renders a page of the app for a request: how a refused form is shown
+/// again (lead forms, the request settings, admin forms without JavaScript).
+#[derive(Clone)]
+pub struct PageRenderer {
+    state: AppState,
+    backend: Backend,
+    options: LeptosOptions,
+}
+
+impl PageRenderer {
+    pub async fn render(self, req: Request) -> Response {
+        let PageRenderer { state, backend, options } = self;
+        let context = move || {
+            provide_context(state.clone());
+            provide_context(leptos_router::Method::Get);
+            provide_context(backend.clone());
+        };
+        leptos_axum::render_app_async_with_context(context, move || shell(options.clone()))(req).await
+    }
 }
 
 /// Leptos options built in code, so the binary needs no Cargo.toml or
@@ -85,40 +107,22 @@ pub fn router(
     };
     let routes = generate_route_list(App);
     let admin_port = backend.admin.clone();
+    let pages = PageRenderer { state: state.clone(), backend: backend.clone(), options: leptos_options.clone() };
     let context = move || provide_context(backend.clone());
     // The lead forms' POSTs; a refused form is rendered again by the app.
     let lead_post = {
-        let (context, options) = (context.clone(), leptos_options.clone());
+        let pages = pages.clone();
         move |State(state): State<AppState>, req: Request| {
-            let page_state = state.clone();
-            let context = context.clone();
-            let options = options.clone();
-            let render = move |req: Request| {
-                let cx = move || {
-                    provide_context(page_state.clone());
-                    provide_context(leptos_router::Method::Get);
-                    context();
-                };
-                leptos_axum::render_app_async_with_context(cx, move || shell(options.clone()))(req)
-            };
-            leads::lead_post(state, req, render)
+            let pages = pages.clone();
+            leads::lead_post(state, req, move |req| pages.render(req))
         }
     };
-
     // The request settings form's POST; a refused form is rendered again by the app.
     let settings_post = {
-        let (context, options) = (context.clone(), leptos_options.clone());
-        move |State(state): State<AppState>, req: Request| {
-            let (context, options, admin) = (context.clone(), options.clone(), admin_port.clone());
-            let render = move |req: Request| {
-                let cx = move || {
-                    provide_context(state.clone());
-                    provide_context(leptos_router::Method::Get);
-                    context();
-                };
-                leptos_axum::render_app_async_with_context(cx, move || shell(options.clone()))(req)
-            };
-            lead_settings::post(admin, req, render)
+        let pages = pages.clone();
+        move |req: Request| {
+            let (pages, admin) = (pages.clone(), admin_port.clone());
+            lead_settings::post(admin, req, move |req| pages.render(req))
         }
     };
 
@@ -147,6 +151,7 @@ pub fn router(
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(editor_body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), lead_data::export_json))
+        .layer(middleware::from_fn_with_state(pages, form_replay::layer))
         .layer(middleware::from_fn_with_state(state.clone(), auth::current_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
