@@ -24,10 +24,18 @@
 //! The URL and the secret are read when the call is made, so fixing a wrong
 //! address or rotating the secret applies to calls still waiting. Calls go
 //! only to `https://` addresses (`http://` only to this machine, for
-//! development and tests), never follow redirects, and give up after
+//! development and tests) — never to a private, link-local or otherwise
+//! non-public network address, whether written as an IP address (refused
+//! when saved) or reached through a host name (refused when connecting, by
+//! [`PublicResolver`]), so a webhook cannot be aimed at services inside
+//! the clinic's network. They never follow redirects, and give up after
 //! [`TIMEOUT`]. Any answer but 2xx, a timeout or an unreachable server is
 //! retried; a missing secret or an unusable address is not.
 
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -38,6 +46,7 @@ use http_body_util::Full;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 use serde::Serialize;
@@ -222,14 +231,54 @@ fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.to_ascii_lowercase().ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The address to call, checked: https, or http to this machine.
+/// An address on the public internet: not loopback, private, link-local,
+/// shared (CGNAT), multicast, documentation, benchmarking or reserved.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(v4.is_unspecified()
+                || v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || (a == 192 && b == 0 && c == 0))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (first == 0x0064 && v6.segments()[1] == 0xff9b))
+        }
+    }
+}
+
+/// The address to call, checked: https to a public address, or http to
+/// this machine.
 pub fn checked_uri(url: &str) -> Result<Uri, WebhookError> {
     let uri: Uri = url.trim().parse().map_err(|_| WebhookError::BadAddress("not a URL".into()))?;
     let host = uri.host().ok_or_else(|| WebhookError::BadAddress("no host name".into()))?;
+    let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
     match uri.scheme_str() {
+        Some("https") if literal.is_some_and(|ip| !is_public(ip)) => {
+            Err(WebhookError::BadAddress("it points to a private or local network address".into()))
+        }
         Some("https") => Ok(uri),
         Some("http") if is_loopback(host) => Ok(uri),
         Some("http") => Err(WebhookError::BadAddress("it must use https (http only for localhost)".into())),
@@ -237,10 +286,47 @@ pub fn checked_uri(url: &str) -> Result<Uri, WebhookError> {
     }
 }
 
+/// Looks host names up like the system does, then keeps only public
+/// addresses: a name that leads into a private network (or that someone
+/// points there later) fails to connect instead.
+#[derive(Clone, Debug, Default)]
+pub struct PublicResolver;
+
+impl tower::Service<Name> for PublicResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let host = name.as_str().to_string();
+        Box::pin(async move { public_addresses(&host).await.map(Vec::into_iter) })
+    }
+}
+
+/// The public addresses of `host`; an error when it has none.
+pub async fn public_addresses(host: &str) -> std::io::Result<Vec<SocketAddr>> {
+    let all: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+    let public: Vec<SocketAddr> = all.iter().copied().filter(|a| is_public(a.ip())).collect();
+    if public.is_empty() && !all.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{host} leads to a private or local network address"),
+        ));
+    }
+    Ok(public)
+}
+
 /// Makes the calls: one connection pool per process.
 #[derive(Clone)]
 pub struct WebhookClient {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// https, public addresses only.
+    public: Client<HttpsConnector<HttpConnector<PublicResolver>>, Full<Bytes>>,
+    /// http to this machine (development and tests).
+    local: Client<HttpConnector, Full<Bytes>>,
     timeout: Duration,
 }
 
@@ -259,17 +345,24 @@ impl Default for WebhookClient {
 impl WebhookClient {
     /// A client giving each call at most `timeout` (normally [`TIMEOUT`]).
     pub fn new(timeout: Duration) -> Self {
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(PublicResolver);
         http.enforce_http(false);
         http.set_connect_timeout(Some(timeout));
         http.set_nodelay(true);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_webpki_roots()
-            .https_or_http()
+            .https_only()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(https);
-        WebhookClient { client, timeout }
+        let pool = || {
+            let mut b = Client::builder(TokioExecutor::new());
+            b.pool_idle_timeout(Duration::from_secs(30));
+            b
+        };
+        let mut local = HttpConnector::new();
+        local.set_connect_timeout(Some(timeout));
+        local.set_nodelay(true);
+        WebhookClient { public: pool().build(https), local: pool().build(local), timeout }
     }
 
     /// Deliver an outbox row of channel `webhook`, signed at `now`.
@@ -298,13 +391,34 @@ impl WebhookClient {
             .header(DELIVERY_HEADER, row.id.to_string())
             .body(Full::new(body))
             .map_err(|e| WebhookError::BadAddress(e.to_string()))?;
-        let res = match tokio::time::timeout(self.timeout, self.client.request(req)).await {
+        let call = async {
+            if req.uri().scheme_str() == Some("https") {
+                self.public.request(req).await
+            } else {
+                self.local.request(req).await
+            }
+        };
+        let res = match tokio::time::timeout(self.timeout, call).await {
             Err(_) => return Err(WebhookError::Timeout(self.timeout.as_secs().max(1))),
+            Ok(Err(e)) if refused_address(&e) => return Err(WebhookError::BadAddress(chain(&e))),
             Ok(Err(e)) => return Err(WebhookError::Unreachable(chain(&e))),
             Ok(Ok(res)) => res,
         };
         if res.status().is_success() { Ok(()) } else { Err(WebhookError::Status(res.status().as_u16())) }
     }
+}
+
+/// Whether a call failed because [`PublicResolver`] refused the address
+/// (not worth retrying: a person must change the address first).
+fn refused_address(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied) {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// An error with its causes ("client error (Connect): tcp connect error: Connection refused").
@@ -339,6 +453,44 @@ mod tests {
         assert!(!verify(b"secret", "1700000000", b"{}", &sig, late, five), "too old");
         assert!(!verify(b"secret", "1700000000", b"{}", "sha256=zz", now, five));
         assert!(!verify(b"secret", "x", b"{}", &sig, now, five));
+    }
+
+    #[test]
+    fn only_public_addresses_over_https() {
+        for private in [
+            "https://10.1.2.3/hook",
+            "https://192.168.0.10/hook",
+            "https://172.16.5.4/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://127.0.0.1/hook",
+            "https://100.64.0.1/hook",
+            "https://0.0.0.0/hook",
+            "https://[::1]/hook",
+            "https://[fd12:3456::1]/hook",
+            "https://[fe80::1]/hook",
+            "https://[::ffff:10.0.0.1]/hook",
+        ] {
+            let e = checked_uri(private).unwrap_err();
+            assert!(e.to_string().contains("private or local"), "{private}: {e}");
+            assert!(!e.is_transient());
+        }
+        assert!(checked_uri("https://93.184.215.14/hook").is_ok());
+        assert!(checked_uri("https://[2606:4700::1]/hook").is_ok());
+        assert!(is_public("8.8.8.8".parse().unwrap()) && !is_public("198.18.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn host_names_leading_into_the_local_network_are_refused_when_connecting() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let e = public_addresses("localhost").await.unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+            assert!(e.to_string().contains("private or local network"), "{e}");
+            let wrapped: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+            assert!(refused_address(wrapped.as_ref()));
+            let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+            assert!(!refused_address(&refused));
+        });
     }
 
     #[test]
