@@ -106,9 +106,22 @@ pub async fn purge_clinic(
         if gone.is_empty() {
             continue;
         }
+        // The DELETE repeats every condition, so a lead reopened, or given a
+        // note, between the SELECT above and now stays (PostgreSQL's
+        // READ COMMITTED re-checks them on the rows as they are now).
+        let changed_since = Query::select()
+            .column(lead_event::Column::LeadId)
+            .from(lead_event::Entity)
+            .and_where(lead_event::Column::LeadId.is_in(gone.clone()))
+            .and_where(lead_event::Column::Kind.is_not_in(NOT_CHANGES))
+            .and_where(lead_event::Column::At.gte(cut))
+            .to_owned();
         let res = lead::Entity::delete_many()
             .filter(lead::Column::Id.is_in(gone.clone()))
             .filter(lead::Column::Status.is_in(finished_statuses))
+            .filter(lead::Column::ReceivedAt.lt(cut))
+            .filter(Condition::any().add(lead::Column::ClosedAt.is_null()).add(lead::Column::ClosedAt.lt(cut)))
+            .filter(lead::Column::Id.not_in_subquery(changed_since))
             .exec(&txn)
             .await?;
         deleted += res.rows_affected;
