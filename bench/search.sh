@@ -369,7 +369,7 @@ report() {
     f_db() { printf '%s' "${R[$1:db]}"; }
     f_reindex() { printf '**%s s** (CLI reports %s s; CPU %s)' "${R[$1:reindex_s]}" "${R[$1:reindex_self]}" "${R[$1:reindex_cpu]}"; }
     f_rss() { printf '%s MiB (sampled peaks: %s MiB anonymous, %s MiB file-backed)' "${R[$1:reindex_rss]}" "${R[$1:reindex_anon]}" "${R[$1:reindex_file]}"; }
-    f_size() { printf '%s (%s segments; %s distinct body terms in the largest)' "$(mib "${R[$1:index_bytes]}")" "${R[$1:segments]}" "${R[$1:body_terms]}"; }
+    f_size() { printf '%s (%s segments; %s distinct clinic-scoped terms of the `all` field in the largest)' "$(mib "${R[$1:index_bytes]}")" "${R[$1:segments]}" "${R[$1:body_terms]}"; }
     f_match() { printf '%.2f / %.2f ms' "${R[$1:match_p50_ms]}" "${R[$1:match_p99_ms]}"; }
     f_idx() { printf '%.2f / %.2f ms' "${R[$1:index_p50_ms]}" "${R[$1:index_p99_ms]}"; }
     f_port() { printf '**%.2f / %.2f ms** (max %.2f)' "${R[$1:port_p50_ms]}" "${R[$1:port_p99_ms]}" "${R[$1:port_max_ms]}"; }

@@ -31,7 +31,7 @@ use clinicpress::posts::front_matter::PostDraft;
 use clinicpress::posts::store;
 use clinicpress::search::index::{Request, WRITER_HEAP_BYTES, WRITER_THREADS};
 use clinicpress::search::port::{SqlSearch, filter_facets};
-use clinicpress::search::query::{self, Options, Scope};
+use clinicpress::search::query::{self, Options, Scope, Typos};
 use clinicpress::search::service::{SearchService, StartState};
 use clinicpress::slugs::slugify;
 use sea_orm::TransactionTrait;
@@ -1586,7 +1586,7 @@ async fn run_queries(
     let segments = searcher.segment_readers().len();
     let mut body_terms = 0usize;
     for seg in searcher.segment_readers() {
-        body_terms = body_terms.max(seg.inverted_index(index.fields.body)?.terms().num_terms());
+        body_terms = body_terms.max(seg.inverted_index(index.fields.all)?.terms().num_terms());
     }
     let current = std::fs::read_to_string(data_dir.join("search/CURRENT"))?;
     let index_dir = data_dir.join("search").join(current.trim());
@@ -1602,6 +1602,7 @@ async fn run_queries(
     let mut match_times: Vec<Vec<Duration>> = vec![Vec::with_capacity(reps); queries.len()];
     let mut index_times: Vec<Vec<Duration>> = vec![Vec::with_capacity(reps); queries.len()];
     let mut port_times: Vec<Vec<Duration>> = vec![Vec::with_capacity(reps); queries.len()];
+    let mut phase_times: Vec<Vec<[Duration; 4]>> = vec![Vec::with_capacity(reps); queries.len()];
     let mut totals = vec![(0u64, MatchMode::All, 0usize, false); queries.len()];
     let wall = Instant::now();
     for _ in 0..reps {
@@ -1617,13 +1618,16 @@ async fn run_queries(
             let scope = Scope { clinic_id: clinic.id, now: Utc::now().timestamp(), facets };
             let searcher = service.index().searcher();
             let fields = &service.index().fields;
-            let mut built = query::build(fields, &parsed, &scope, Options { all_words: true, prefix_last: false });
+            let typos = Typos::find(&searcher, fields, &parsed, scope.clinic_id)?;
+            let mut built =
+                query::build(fields, &parsed, &scope, Options { all_words: true, prefix_last: false }, &typos);
             if built.clauses > 0 {
                 let offset = ((sq.page - 1) * PER_PAGE) as usize;
                 let top = || TopDocs::with_limit(PER_PAGE as usize).and_offset(offset).order_by_score();
                 let mut found = searcher.search(&built.query, &(Count, top()))?;
                 if found.0 == 0 && built.clauses > 1 {
-                    built = query::build(fields, &parsed, &scope, Options { all_words: false, prefix_last: false });
+                    built =
+                        query::build(fields, &parsed, &scope, Options { all_words: false, prefix_last: false }, &typos);
                     found = searcher.search(&built.query, &(Count, top()))?;
                 }
                 std::hint::black_box(&found);
@@ -1643,6 +1647,8 @@ async fn run_queries(
             };
             let raw = service.index().search(&req)?;
             index_times[qi].push(t.elapsed());
+            let ph = raw.phases;
+            phase_times[qi].push([ph.typos, ph.matching, ph.hits, ph.spelling]);
             std::hint::black_box(&raw);
 
             // The whole server-side answer, as the page and /api/v1/search get it.
@@ -1673,7 +1679,7 @@ async fn run_queries(
         wall_s
     );
     println!(
-        "index: {docs} documents, {segments} segment(s), {body_terms} distinct body terms (largest segment), \
+        "index: {docs} documents, {segments} segment(s), {body_terms} distinct clinic-scoped terms of the `all` field (largest segment), \
          {:.1} MiB on disk, opened in {open_ms:.0} ms; writer budget {} MiB shared by {WRITER_THREADS} threads",
         size as f64 / 1048576.0,
         WRITER_HEAP_BYTES / 1048576
@@ -1728,11 +1734,11 @@ async fn run_queries(
     }
     let _ = writeln!(
         md,
-        "\nPer query (sorted by SearchPort median; matching = count and rank only; index = `SearchIndex::search` with facets, snippets and spelling; port = `SearchPort::search`, adding the database look-ups):\n"
+        "\nPer query (sorted by SearchPort median; matching = count and rank only; index = `SearchIndex::search` with facets, snippets and spelling; port = `SearchPort::search`, adding the database look-ups; then the medians of the parts of `SearchIndex::search`: typo variants looked up, query built and matches collected with count, page and facets, stored documents and snippets, spelling):\n"
     );
     let _ = writeln!(
         md,
-        "| Query | Kind | Results | Mode | Did you mean | matching median | index median | port median | port max |\n|---|---|---|---|---|---|---|---|---|"
+        "| Query | Kind | Results | Mode | Did you mean | matching median | index median | port median | port max | typos | collect | hits | spelling |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     let mut rows: Vec<usize> = (0..queries.len()).collect();
     let median = |v: &Vec<Duration>| {
@@ -1741,12 +1747,17 @@ async fn run_queries(
         percentile(&s, 50.0)
     };
     rows.sort_by_key(|&qi| std::cmp::Reverse(median(&port_times[qi])));
+    let phase_median = |v: &Vec<[Duration; 4]>, i: usize| {
+        let mut s: Vec<Duration> = v.iter().map(|p| p[i]).collect();
+        s.sort_unstable();
+        percentile(&s, 50.0)
+    };
     for qi in rows {
         let q = &queries[qi];
         let (total, mode, _, suggested) = totals[qi];
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            "| `{}` | {} | {} | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} | {:.2} | {:.2} |",
             q.label().replace('|', "\\|"),
             q.kind,
             total,
@@ -1758,7 +1769,11 @@ async fn run_queries(
             ms(median(&match_times[qi])),
             ms(median(&index_times[qi])),
             ms(median(&port_times[qi])),
-            ms(*port_times[qi].iter().max().expect("samples"))
+            ms(*port_times[qi].iter().max().expect("samples")),
+            ms(phase_median(&phase_times[qi], 0)),
+            ms(phase_median(&phase_times[qi], 1)),
+            ms(phase_median(&phase_times[qi], 2)),
+            ms(phase_median(&phase_times[qi], 3)),
         );
     }
     if let Some(path) = report {

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
-use super::schema::Fields;
+use super::schema::{Fields, scoped_text};
 use crate::entities::{PostStatus, author, category, location, post, post_location, post_tag, tag};
 use crate::posts::markdown;
 
@@ -37,35 +37,44 @@ pub struct IndexedPost {
 
 impl IndexedPost {
     pub fn to_document(&self, f: &Fields) -> TantivyDocument {
+        let scoped = |text: &str| scoped_text(self.clinic_id, text);
         let mut d = TantivyDocument::default();
         d.add_u64(f.post_id, self.id as u64);
         d.add_u64(f.clinic_id, self.clinic_id as u64);
         d.add_i64(f.published, self.published_at);
         d.add_text(f.slug, &self.slug);
-        d.add_text(f.title, &self.title);
+        d.add_text(f.title_text, &self.title);
+        d.add_text(f.body_text, &self.body_text);
+        d.add_text(f.title, scoped(&self.title));
         for text in [&self.title, &self.excerpt, &self.body_text] {
-            d.add_text(f.words, text);
+            d.add_text(f.words, scoped(text));
         }
-        d.add_text(f.excerpt, &self.excerpt);
-        d.add_text(f.body, &self.body_text);
+        // Everything a word may match, each text its own value (a phrase
+        // never runs from one into the next).
+        d.add_text(f.all, scoped(&self.title));
+        for t in &self.tags {
+            d.add_text(f.all, scoped(&t.name));
+            d.add_text(f.tags, scoped(&t.name));
+            d.add_facet(f.facets, Facet::from_path(["tag", t.slug.as_str()]));
+        }
         for h in &self.headings {
-            d.add_text(f.headings, h);
+            d.add_text(f.all, scoped(h));
+        }
+        if !self.excerpt.is_empty() {
+            d.add_text(f.all, scoped(&self.excerpt));
         }
         if let Some(c) = &self.category {
-            d.add_text(f.category, &c.name);
+            d.add_text(f.all, scoped(&c.name));
             d.add_facet(f.facets, Facet::from_path(["category", c.slug.as_str()]));
             d.add_text(f.category_ref, format!("{}\t{}", c.slug, c.name));
         }
-        for t in &self.tags {
-            d.add_text(f.tags, &t.name);
-            d.add_facet(f.facets, Facet::from_path(["tag", t.slug.as_str()]));
-        }
+        d.add_text(f.all, scoped(&self.body_text));
         if let Some(a) = &self.author {
-            d.add_text(f.author, &a.name);
+            d.add_text(f.all, scoped(&a.name));
             d.add_facet(f.facets, Facet::from_path(["author", a.slug.as_str()]));
         }
         for l in &self.locations {
-            d.add_text(f.locations, &l.name);
+            d.add_text(f.all, scoped(&l.name));
             d.add_facet(f.facets, Facet::from_path(["location", l.slug.as_str()]));
         }
         d

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::time::{Duration, Instant};
 
 use app::search::model::{MatchMode, SortOrder};
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use tantivy::{
 };
 
 use super::document::IndexedPost;
-use super::query::{self, Built, Options, Parsed, Scope};
+use super::query::{self, Built, Options, Parsed, Scope, Typos};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
 /// Memory the writer may use before it flushes a segment (split over its
@@ -79,6 +80,22 @@ pub struct RawResults {
     pub nothing_to_search: bool,
     /// Which committed state of which index answered (see [`Snapshot`]).
     pub snapshot: Snapshot,
+    /// Where the time went (for the benchmark).
+    pub phases: Phases,
+}
+
+/// Time spent in each part of [`SearchIndex::search`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Phases {
+    /// Looking up the typo variants of the words in the term dictionaries.
+    pub typos: Duration,
+    /// Building the query and the pass over the matches (count, page,
+    /// facet counts), twice when it falls back to any word.
+    pub matching: Duration,
+    /// The page's stored documents and their snippets.
+    pub hits: Duration,
+    /// "Did you mean".
+    pub spelling: Duration,
 }
 
 /// Identifies what an answer was read from: this process's index (each
@@ -281,9 +298,13 @@ impl SearchIndex {
 
     /// Search: every word first; if nothing has them all, any of them.
     pub fn search(&self, req: &Request<'_>) -> Result<RawResults, IndexError> {
+        let started = Instant::now();
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let mut built = query::build(f, req.parsed, &req.scope, Options { all_words: true, prefix_last: false });
+        let typos = Typos::find(&searcher, f, req.parsed, req.scope.clinic_id)?;
+        let mut phases = Phases { typos: started.elapsed(), ..Phases::default() };
+        let all_words = Options { all_words: true, prefix_last: false };
+        let mut built = query::build(f, req.parsed, &req.scope, all_words, &typos);
         if built.clauses == 0 && !built.browse {
             return Ok(RawResults { nothing_to_search: true, ..RawResults::default() });
         }
@@ -291,19 +312,22 @@ impl SearchIndex {
         let mut mode = MatchMode::All;
         let mut found = collect(&searcher, &built, req)?;
         if found.total == 0 && built.clauses > 1 {
-            built = query::build(f, req.parsed, &req.scope, Options { all_words: false, prefix_last: false });
+            built = query::build(f, req.parsed, &req.scope, Options { all_words: false, prefix_last: false }, &typos);
             mode = MatchMode::Any;
             found = collect(&searcher, &built, req)?;
         }
         let Found { total, addresses, facets: out_facets } = found;
+        phases.matching = started.elapsed() - phases.typos;
 
-        let snippets = self.snippet_generator(&searcher, &built.highlight, &built.fuzzy)?;
+        let snippets = self.snippet_generator(&built.highlight, &typos);
         let mut hits = Vec::with_capacity(addresses.len());
         for a in addresses {
             let doc: TantivyDocument = searcher.doc(a)?;
             hits.push(self.hit(&doc, Some(&snippets)));
         }
+        phases.hits = started.elapsed() - phases.typos - phases.matching;
         let suggestion = self.spelling(&searcher, req.parsed, &req.scope)?;
+        phases.spelling = started.elapsed() - phases.typos - phases.matching - phases.hits;
         Ok(RawResults {
             hits,
             total,
@@ -312,13 +336,15 @@ impl SearchIndex {
             suggestion,
             nothing_to_search: false,
             snapshot: self.snapshot(&searcher),
+            phases,
         })
     }
 
     /// Titles for the search box: every word, the last one possibly unfinished.
     pub fn suggest(&self, parsed: &Parsed, scope: &Scope, limit: usize) -> Result<Vec<RawHit>, IndexError> {
         let searcher = self.reader.searcher();
-        let built = query::build(&self.fields, parsed, scope, Options { all_words: true, prefix_last: true });
+        let typos = Typos::find(&searcher, &self.fields, parsed, scope.clinic_id)?;
+        let built = query::build(&self.fields, parsed, scope, Options { all_words: true, prefix_last: true }, &typos);
         if built.clauses == 0 {
             return Ok(Vec::new());
         }
@@ -336,23 +362,23 @@ impl SearchIndex {
     pub fn related(&self, post: &IndexedPost, now: i64, limit: usize) -> Result<Vec<RawHit>, IndexError> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let mut fields: Vec<(tantivy::schema::Field, Vec<OwnedValue>)> = vec![
-            (f.body, vec![OwnedValue::Str(post.body_text.clone())]),
-            (f.title, vec![OwnedValue::Str(post.title.clone())]),
-        ];
-        if !post.tags.is_empty() {
-            fields.push((f.tags, post.tags.iter().map(|t| OwnedValue::Str(t.name.clone())).collect()));
-        }
+        // The post's words as the index holds them: scoped to its clinic.
+        let scoped = |text: &str| OwnedValue::Str(schema::scoped_text(post.clinic_id, text));
+        let mut values = vec![scoped(&post.body_text), scoped(&post.title)];
+        values.extend(post.tags.iter().map(|t| scoped(&t.name)));
         if let Some(c) = &post.category {
-            fields.push((f.category, vec![OwnedValue::Str(c.name.clone())]));
+            values.push(scoped(&c.name));
         }
+        // Words in most of the clinic's posts say nothing about likeness.
+        let clinic_docs = searcher.doc_freq(&Term::from_field_u64(f.clinic_id, post.clinic_id as u64))?.max(2);
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
-            .with_max_doc_frequency(searcher.num_docs().max(2) * 3 / 4)
+            .with_max_doc_frequency(clinic_docs * 3 / 4)
             .with_min_term_frequency(1)
             .with_max_query_terms(25)
-            .with_min_word_length(3)
-            .with_document_fields(fields);
+            // Terms start with the clinic ("7|"): words of 3 letters or more.
+            .with_min_word_length(3 + schema::scope_prefix(post.clinic_id).len())
+            .with_document_fields(vec![(f.all, values)]);
         let scope = Scope { clinic_id: post.clinic_id, now, facets: Vec::new() };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
         clauses.extend(query::scope_clauses(f, &scope));
@@ -370,7 +396,7 @@ impl SearchIndex {
         Ok(out)
     }
 
-    fn hit(&self, doc: &TantivyDocument, snippets: Option<&SnippetGenerator>) -> RawHit {
+    fn hit(&self, doc: &TantivyDocument, snippets: Option<&Snippets>) -> RawHit {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
         let category = doc
@@ -381,14 +407,14 @@ impl SearchIndex {
         let snippet_html = match snippets {
             None => String::new(),
             Some(g) => {
-                let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
+                let body = doc.get_first(f.body_text).and_then(|v| v.as_str()).unwrap_or_default();
                 snippet_html(g, body)
             }
         };
         RawHit {
             post_id: doc.get_first(f.post_id).and_then(|v| v.as_u64()).unwrap_or(0) as i32,
             slug: text(f.slug),
-            title: text(f.title),
+            title: text(f.title_text),
             published_at: doc.get_first(f.published).and_then(|v| v.as_i64()).unwrap_or(0),
             category,
             snippet_html,
@@ -396,45 +422,18 @@ impl SearchIndex {
     }
 
     /// Highlight the query's own words and the index words its typos matched.
-    fn snippet_generator(
-        &self,
-        searcher: &Searcher,
-        highlight: &[String],
-        fuzzy: &[(String, u8)],
-    ) -> Result<SnippetGenerator, IndexError> {
+    fn snippet_generator(&self, highlight: &[String], typos: &Typos) -> Snippets {
         let mut terms: BTreeMap<String, f32> = BTreeMap::new();
         for t in highlight {
             terms.insert(t.clone(), 1.0);
-        }
-        for (t, d) in fuzzy {
-            for found in self.expansions(searcher, t, *d)? {
-                terms.entry(found).or_insert(0.5);
+            for (found, _) in typos.of(t).iter().take(MAX_EXPANSIONS) {
+                terms.entry(found.clone()).or_insert(0.5);
             }
         }
-        let mut g = SnippetGenerator::new(terms, schema::english(), self.fields.body, SNIPPET_CHARS);
-        g.set_max_num_chars(SNIPPET_CHARS);
-        Ok(g)
-    }
-
-    /// Body words within `distance` edits of `token`, most frequent first.
-    fn expansions(&self, searcher: &Searcher, token: &str, distance: u8) -> Result<Vec<String>, IndexError> {
-        let fq = FuzzyTermQuery::new(Term::from_field_text(self.fields.body, token), distance, true);
-        let mut found: BTreeMap<String, u64> = BTreeMap::new();
-        for seg in searcher.segment_readers() {
-            let inv = seg.inverted_index(self.fields.body)?;
-            let mut stream = inv.terms().search(fq.automaton()?).into_stream().map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
-                if let Ok(s) = std::str::from_utf8(stream.key()) {
-                    *found.entry(s.to_string()).or_default() += stream.value().doc_freq as u64;
-                }
-                if found.len() >= MAX_EXPANSIONS * 4 {
-                    break;
-                }
-            }
-        }
-        let mut v: Vec<(String, u64)> = found.into_iter().collect();
-        v.sort_by_key(|b| std::cmp::Reverse(b.1));
-        Ok(v.into_iter().take(MAX_EXPANSIONS).map(|(s, _)| s).collect())
+        let needles = terms.keys().map(|t| needle(t)).collect();
+        let mut generator = SnippetGenerator::new(terms, schema::english(), self.fields.body_text, SNIPPET_CHARS);
+        generator.set_max_num_chars(SNIPPET_CHARS);
+        Snippets { generator, needles }
     }
 
     /// "Did you mean": each word the index does not know, replaced by the
@@ -445,31 +444,36 @@ impl SearchIndex {
         let mut changed = false;
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        // Every count is taken within the clinic's visible posts: the term
-        // dictionary is shared by all clinics, and a word only another
-        // clinic (or an unpublished post) uses must never be offered.
+        let clinic = scope.clinic_id;
+        // Every count is taken within the clinic's visible posts: terms are
+        // the clinic's own, and a word only an unpublished (future) post
+        // uses must never be offered.
         let scoped = |field, text: &str| {
             let mut clauses = query::scope_clauses(&self.fields, scope);
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &schema::scoped(clinic, text)),
+                    IndexRecordOption::Basic,
+                )),
             ));
             BooleanQuery::new(clauses)
         };
         let in_scope =
             |field, text: &str| -> Result<usize, IndexError> { Ok(searcher.search(&scoped(field, text), &Count)?) };
         let known_in_scope = |field, text: &str| -> Result<bool, IndexError> {
-            // A word no clinic uses needs no search.
-            if searcher.doc_freq(&Term::from_field_text(field, text))? == 0 {
+            // A word the clinic never uses needs no search.
+            if searcher.doc_freq(&Term::from_field_text(field, &schema::scoped(clinic, text)))? == 0 {
                 return Ok(false);
             }
             any_match(searcher, &scoped(field, text))
         };
+        let (from, to) = (schema::scope_prefix(clinic), schema::scope_end(clinic));
         for w in &parsed.words {
             let stems = schema::tokens(&mut en, w);
             let mut known = true;
             for (_, t) in &stems {
-                if !known_in_scope(self.fields.body, t)? && !known_in_scope(self.fields.title, t)? {
+                if !known_in_scope(self.fields.all, t)? {
                     known = false;
                 }
             }
@@ -480,17 +484,18 @@ impl SearchIndex {
             let plain = schema::tokens(&mut fold, w).into_iter().map(|t| t.1).next().unwrap_or_default();
             let d = query::typo_distance(plain.chars().count()).max(1);
             // Look among whole (unstemmed) words, so the suggestion reads well.
-            let fq = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, &plain), d, true);
+            let me = schema::scoped(clinic, &plain);
+            let dfa = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, &me), d, true).automaton()?;
             let mut candidates: BTreeMap<String, u64> = BTreeMap::new();
             for seg in searcher.segment_readers() {
                 let Ok(inv) = seg.inverted_index(self.fields.words) else { continue };
-                let Ok(aut) = fq.automaton() else { continue };
-                let Ok(mut stream) = inv.terms().search(aut).into_stream() else { continue };
+                let Ok(mut stream) = inv.terms().search(&dfa).ge(&from).lt(&to).into_stream() else { continue };
                 while stream.advance() {
                     if let Ok(s) = std::str::from_utf8(stream.key())
-                        && s != plain
+                        && s != me
                     {
-                        *candidates.entry(s.to_string()).or_default() += stream.value().doc_freq as u64;
+                        *candidates.entry(schema::unscoped(s).to_string()).or_default() +=
+                            stream.value().doc_freq as u64;
                     }
                 }
             }
@@ -525,12 +530,69 @@ impl SearchIndex {
     }
 }
 
+/// What highlights the words of one search in result bodies.
+struct Snippets {
+    generator: SnippetGenerator,
+    /// The start of each highlighted word as it is usually written (see [`needle`]).
+    needles: Vec<String>,
+}
+
+/// What an analysed word (lower case, folded, stemmed) usually starts with
+/// in the text: the stem without its last letter ("therapi" ← "therapy",
+/// "inject" ← "injections"), or a short word whole.
+fn needle(term: &str) -> String {
+    match term.char_indices().last() {
+        Some((last, _)) if term.chars().count() > 4 => term[..last].to_string(),
+        _ => term.to_string(),
+    }
+}
+
+/// Where the first of `needles` appears in the first [`SNIPPET_MAX_SCAN`]
+/// bytes of `body`, ignoring ASCII case.
+fn first_needle(body: &str, needles: &[String]) -> Option<usize> {
+    let hay = head(body, SNIPPET_MAX_SCAN).to_ascii_lowercase();
+    needles.iter().filter(|n| !n.is_empty()).filter_map(|n| hay.find(n.as_str())).min()
+}
+
+/// The part of `text` from about `before` bytes ahead of `at` (at a word's
+/// start) to at most `len` bytes on, cut at character boundaries.
+fn window(text: &str, at: usize, before: usize, len: usize) -> &str {
+    let mut start = at.saturating_sub(before);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    if start > 0 {
+        // Start after a space, never inside a word.
+        match text[start..at].find(char::is_whitespace) {
+            Some(sp) => start += sp + 1,
+            None => start = at,
+        }
+    }
+    head(&text[start..], len)
+}
+
+/// Bytes analysed around the first place a query word seems to appear,
+/// and how many of them come before it.
+const SNIPPET_AROUND: usize = 700;
+const SNIPPET_LEAD: usize = 120;
+
 /// The snippet of `body`: the best passage with the query's words in
-/// `<mark>`, escaped. Analysing a body is most of a snippet's cost, so
-/// the first [`SNIPPET_WINDOW`] bytes are tried first (a matching passage
-/// is usually there), then up to [`SNIPPET_MAX_SCAN`]; without any word of
-/// the query in that, the body's start, escaped.
-fn snippet_html(g: &SnippetGenerator, body: &str) -> String {
+/// `<mark>`, escaped. Analysing text is most of a snippet's cost, so only
+/// about [`SNIPPET_AROUND`] bytes around the first place where a query word
+/// seems to be written (a plain search for its start, [`needle`]) are
+/// analysed first. When that finds none of the words (another word that
+/// merely starts alike, an accent), the first [`SNIPPET_WINDOW`] bytes are
+/// tried, then up to [`SNIPPET_MAX_SCAN`]; without any word of the query in
+/// that, the body's start, escaped.
+fn snippet_html(snippets: &Snippets, body: &str) -> String {
+    let g = &snippets.generator;
+    if let Some(at) = first_needle(body, &snippets.needles) {
+        let mut s = g.snippet(window(body, at, SNIPPET_LEAD, SNIPPET_AROUND));
+        if !s.fragment().is_empty() {
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            return s.to_html();
+        }
+    }
     let mut scanned = 0;
     for max in [SNIPPET_WINDOW, SNIPPET_MAX_SCAN] {
         let text = head(body, max);
@@ -665,8 +727,10 @@ mod tests {
         // A second segment: variants are gathered from every segment.
         idx.write(&[post(2, 1, "Two", "Gabapentan, as written.")], &[], Payload::default()).unwrap();
         let searcher = idx.searcher();
-        let found = query::typo_variants(&searcher, idx.fields.body, "gabapentin", 1).unwrap();
-        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["gabapentan"], "the neighbour, not the word itself");
+        let found = query::typo_variants(&searcher, idx.fields.all, 1, "gabapentin", 1).unwrap();
+        assert_eq!(found.into_keys().collect::<Vec<_>>(), ["gabapentan"], "the neighbour, not the word itself");
+        // Only the clinic's own words: clinic 2 has none near it.
+        assert!(query::typo_variants(&searcher, idx.fields.all, 2, "gabapentin", 1).unwrap().is_empty());
         // The exact word ranks first; its misspelling is still found; an
         // unknown word finds both.
         assert_eq!(ids(&run(&idx, 1, "gabapentin", vec![])), [1, 2]);
@@ -726,6 +790,11 @@ mod tests {
         // Not in the body: its start, escaped, never cut inside a character.
         assert!(snippet(3).starts_with("Ünïcode &lt;i&gt;start"), "{}", snippet(3));
         assert_eq!(head("aé", 2), "a");
+        assert_eq!(needle("therapi"), "therap");
+        assert_eq!(needle("hip"), "hip");
+        assert_eq!(window("one two three four", 9, 5, 100), "three four", "from a word's start");
+        assert_eq!(window("one two three four", 9, 50, 7), "one two");
+        assert_eq!(window("éé twoé", 6, 3, 100), "twoé", "back to a character boundary, then the word");
         assert_eq!(head("aé", 3), "aé");
     }
 

@@ -6,19 +6,21 @@
 //! characters in the text are just text, and the clinic filter cannot be
 //! escaped.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use app::search::model::MAX_QUERY_CHARS;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, RangeQuery, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-use super::schema::{Fields, english, folded, tokens};
+use super::schema::{
+    Fields, TAGS_BOOST, TITLE_BOOST, english, folded, scope_end, scope_prefix, scoped, tokens, unscoped,
+};
 
 /// What was typed, read as words, phrases and exclusions.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -120,50 +122,106 @@ struct Word {
     folded: Option<String>,
 }
 
+/// Typo distance of token `t` of word `w`: allowed by the shorter of the
+/// typed word and its stem, so a split word ("clinic_id:2") or a short stem
+/// ("cupping" → "cup") never matches "1" or "up".
+fn token_distance(w: &Word, t: &str) -> u8 {
+    typo_distance(w.chars.min(t.chars().count()))
+}
+
+/// The words' tokens that may match with typos: (stemmed token, distance).
+pub fn fuzzy_tokens(parsed: &Parsed) -> Vec<(String, u8)> {
+    let mut en = english();
+    let mut fold = folded();
+    let mut out: Vec<(String, u8)> = Vec::new();
+    for w in &parsed.words {
+        let w = analyse_word(&mut en, &mut fold, w);
+        for t in &w.tokens {
+            let d = token_distance(&w, t);
+            if d > 0 && !out.iter().any(|(o, _)| o == t) {
+                out.push((t.clone(), d));
+            }
+        }
+    }
+    out
+}
+
+/// A word that at least this many of the clinic's posts contain is taken
+/// as spelt right: its typo variants are not looked up (posts that
+/// misspell it would rank below all of these anyway).
+pub const COMMON_WORD_POSTS: u64 = 100;
+
+/// The typo variants of a query's words found in the clinic's own words:
+/// for each token, the index words within its distance (not the token
+/// itself) with how many posts have them, most first. Looked up once per
+/// search and shared by the all-words query, the any-word fallback and the
+/// snippets. A common word ([`COMMON_WORD_POSTS`]) has none.
+#[derive(Debug, Default, Clone)]
+pub struct Typos {
+    by_token: HashMap<String, Vec<(String, u64)>>,
+}
+
+impl Typos {
+    /// Look up the variants of every typo-tolerant word of `parsed` in clinic `clinic_id`.
+    pub fn find(searcher: &Searcher, fields: &Fields, parsed: &Parsed, clinic_id: i32) -> tantivy::Result<Typos> {
+        let mut by_token = HashMap::new();
+        for (t, d) in fuzzy_tokens(parsed) {
+            let exact = searcher.doc_freq(&Term::from_field_text(fields.all, &scoped(clinic_id, &t)))?;
+            if exact >= COMMON_WORD_POSTS {
+                by_token.insert(t, Vec::new());
+                continue;
+            }
+            let found = typo_variants(searcher, fields.all, clinic_id, &t, d)?;
+            let mut v: Vec<(String, u64)> = found.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            by_token.insert(t, v);
+        }
+        Ok(Typos { by_token })
+    }
+
+    /// The variants of `token`, most common first (none if it allows no typos).
+    pub fn of(&self, token: &str) -> &[(String, u64)] {
+        self.by_token.get(token).map_or(&[], Vec::as_slice)
+    }
+}
+
 pub struct Built {
     pub query: Box<dyn Query>,
-    /// Index terms (analysed words) to highlight in the body.
+    /// Index words (analysed, without the clinic) to highlight in the body.
     pub highlight: Vec<String>,
-    /// Words that can be looked up for typo expansion: (stemmed token, distance).
-    pub fuzzy: Vec<(String, u8)>,
     /// Positive clauses in the query (0: nothing searchable was typed).
     pub clauses: usize,
     /// No words, but filters chosen: every post the filters leave, newest first.
     pub browse: bool,
 }
 
-/// Build the tantivy query for `parsed` within `scope`.
-pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> Built {
+/// Build the tantivy query for `parsed` within `scope`; `typos` are the
+/// words' variants ([`Typos::find`]; an empty one: exact words only).
+pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options, typos: &Typos) -> Built {
     let mut en = english();
     let mut fold = folded();
+    let clinic = scope.clinic_id;
     let mut positive: Vec<Box<dyn Query>> = Vec::new();
     let mut highlight = Vec::new();
-    let mut fuzzy = Vec::new();
 
     let words: Vec<Word> = parsed.words.iter().map(|w| analyse_word(&mut en, &mut fold, w)).collect();
     let last = words.len().saturating_sub(1);
     for (i, w) in words.iter().enumerate() {
         let prefix = opts.prefix_last && parsed.open_last_word && i == last;
         for t in &w.tokens {
-            // Typos allowed by the shorter of the typed word and its stem, so
-            // a split word ("clinic_id:2") or a short stem ("cupping" → "cup")
-            // never matches "1" or "up".
-            let d = typo_distance(w.chars.min(t.chars().count()));
-            positive.push(word_clause(fields, t, d, prefix.then_some(w.folded.as_deref()).flatten()));
+            let variants = if token_distance(w, t) > 0 { typos.of(t) } else { &[] };
+            positive.push(word_clause(fields, clinic, t, variants, prefix.then_some(w.folded.as_deref()).flatten()));
             highlight.push(t.clone());
-            if d > 0 {
-                fuzzy.push((t.clone(), d));
-            }
         }
         if prefix && w.tokens.is_empty() {
             // A stop word still being typed ("the" → "therapy"): prefix only.
             if let Some(f) = &w.folded {
-                positive.push(prefix_clause(fields, f));
+                positive.push(prefix_clause(fields, clinic, f));
             }
         }
     }
     for ph in &parsed.phrases {
-        if let Some(q) = phrase_clause(fields, &mut en, ph, scope.clinic_id) {
+        if let Some(q) = phrase_clause(fields, &mut en, ph, clinic) {
             positive.push(q);
             highlight.extend(tokens(&mut en, ph).into_iter().map(|t| t.1));
         }
@@ -184,15 +242,15 @@ pub fn build(fields: &Fields, parsed: &Parsed, scope: &Scope, opts: Options) -> 
     for ex in &parsed.excluded {
         let toks = tokens(&mut en, ex);
         if toks.len() > 1 {
-            if let Some(q) = phrase_clause(fields, &mut en, ex, scope.clinic_id) {
+            if let Some(q) = phrase_in(fields.all, clinic, &toks) {
                 outer.push((Occur::MustNot, q));
             }
         } else if let Some((_, t)) = toks.into_iter().next() {
-            outer.push((Occur::MustNot, exact_any_field(fields, &t)));
+            outer.push((Occur::MustNot, term(fields.all, clinic, &t, IndexRecordOption::Basic)));
         }
     }
     outer.extend(scope_clauses(fields, scope));
-    Built { query: Box::new(BooleanQuery::new(outer)), highlight, fuzzy, clauses, browse }
+    Built { query: Box::new(BooleanQuery::new(outer)), highlight, clauses, browse }
 }
 
 /// The clinic, the publication time and the chosen filters, none of them scoring.
@@ -208,7 +266,9 @@ pub fn scope_clauses(fields: &Fields, scope: &Scope) -> Vec<(Occur, Box<dyn Quer
     out
 }
 
-/// The clinic's documents, not scoring.
+/// The clinic's documents, not scoring. Every word and phrase is already
+/// looked up among the clinic's own terms; this keeps filters-only
+/// browsing and any query in the clinic all the same.
 fn clinic_filter(fields: &Fields, clinic_id: i32) -> Box<dyn Query> {
     let clinic = TermQuery::new(Term::from_field_u64(fields.clinic_id, clinic_id as u64), IndexRecordOption::Basic);
     Box::new(ConstScoreQuery::new(Box::new(clinic), 0.0))
@@ -223,157 +283,129 @@ fn analyse_word(en: &mut TextAnalyzer, fold: &mut TextAnalyzer, w: &str) -> Word
     }
 }
 
-/// One word: exact in any field (weighted), then typos (title, tags, body)
-/// ranked well below, then — while typing — any title word starting with it.
-fn word_clause(fields: &Fields, token: &str, distance: u8, prefix: Option<&str>) -> Box<dyn Query> {
-    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, weight) in fields.weighted() {
-        let q = TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs);
-        any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight))));
-    }
-    if distance > 0 {
-        let typos = TypoQuery { fields: vec![fields.title, fields.tags, fields.body], token: token.into(), distance };
-        any.push((Occur::Should, Box::new(typos)));
-    }
-    if let Some(p) = prefix {
-        any.push((Occur::Should, prefix_clause(fields, p)));
-    }
-    Box::new(BooleanQuery::new(any))
+/// The term query for analysed word `token` of clinic `clinic` in `field`.
+fn term(field: Field, clinic: i32, token: &str, record: IndexRecordOption) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, &scoped(clinic, token)), record))
 }
 
-fn prefix_clause(fields: &Fields, folded: &str) -> Box<dyn Query> {
-    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(fields.words, folded), 0, false);
+/// Extra score for a word in the title or the tags; never decides a match.
+fn boosts(fields: &Fields, clinic: i32, token: &str) -> [(Occur, Box<dyn Query>); 2] {
+    [
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(term(fields.title, clinic, token, IndexRecordOption::WithFreqs), TITLE_BOOST)),
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(term(fields.tags, clinic, token, IndexRecordOption::WithFreqs), TAGS_BOOST)),
+        ),
+    ]
+}
+
+/// One word: exact in the post's text (BM25, more in the title or tags),
+/// or — scoring [`TYPO_SCORE`], well below — one of its typo variants, or
+/// — while typing — any word starting with it.
+fn word_clause(
+    fields: &Fields,
+    clinic: i32,
+    token: &str,
+    variants: &[(String, u64)],
+    prefix: Option<&str>,
+) -> Box<dyn Query> {
+    let exact = term(fields.all, clinic, token, IndexRecordOption::WithFreqs);
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !variants.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = variants
+            .iter()
+            .map(|(v, _)| (Occur::Should, term(fields.all, clinic, v, IndexRecordOption::Basic)))
+            .collect();
+        alternatives
+            .push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), TYPO_SCORE))));
+    }
+    if let Some(p) = prefix {
+        alternatives.push((Occur::Should, prefix_clause(fields, clinic, p)));
+    }
+    let matching = if alternatives.is_empty() {
+        exact
+    } else {
+        alternatives.insert(0, (Occur::Should, exact));
+        Box::new(BooleanQuery::new(alternatives))
+    };
+    let mut clauses = vec![(Occur::Must, matching)];
+    clauses.extend(boosts(fields, clinic, token));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn prefix_clause(fields: &Fields, clinic: i32, folded: &str) -> Box<dyn Query> {
+    let q = FuzzyTermQuery::new_prefix(Term::from_field_text(fields.words, &scoped(clinic, folded)), 0, false);
     Box::new(BoostQuery::new(Box::new(q), 0.5))
 }
 
-fn exact_any_field(fields: &Fields, token: &str) -> Box<dyn Query> {
-    let any: Vec<(Occur, Box<dyn Query>)> = fields
-        .weighted()
-        .into_iter()
-        .map(|(f, _)| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(f, token), IndexRecordOption::Basic));
-            (Occur::Should, q)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(any))
-}
-
-/// Score of a document for each field in which a typo of a word matched
-/// (exact matches score with BM25 and their field's weight, well above).
+/// Score of a document in which a typo of a word matched (exact matches
+/// score with BM25, well above).
 pub const TYPO_SCORE: f32 = 0.3;
 
-/// The typos of one word: index words within `distance` edits of `token`
-/// (a swap of two letters counts as one) in each of `fields`, each field
-/// that has one scoring [`TYPO_SCORE`].
+/// Words of clinic `clinic_id` in `field` within `distance` edits of
+/// `token` (a swap of two letters counts as one), not `token` itself, with
+/// their document frequency summed over the segments; without the clinic
+/// prefix.
 ///
-/// The token itself is left out: the exact clauses beside this one match it,
-/// and a common word's postings are by far the longest of its neighbours, so
-/// reading them again here was most of a word's matching time. The
-/// variants are looked up in the term dictionaries when the query is run
-/// (tantivy hands the searcher to [`Query::weight`]); a word the index does
-/// not contain still finds its near misses, and a word it does contain still
-/// finds the posts that misspell it.
-#[derive(Debug, Clone)]
-pub struct TypoQuery {
-    pub fields: Vec<Field>,
-    pub token: String,
-    pub distance: u8,
-}
-
-impl Query for TypoQuery {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let Some(searcher) = scoring.searcher() else {
-            // No term dictionary at hand: tantivy's fuzzy query, the token included.
-            let per_field: Vec<(Occur, Box<dyn Query>)> = self
-                .fields
-                .iter()
-                .map(|&f| {
-                    let q = FuzzyTermQuery::new(Term::from_field_text(f, &self.token), self.distance, true);
-                    let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(q), TYPO_SCORE));
-                    (Occur::Should, q)
-                })
-                .collect();
-            return BooleanQuery::new(per_field).weight(scoring);
-        };
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &field in &self.fields {
-            let variants = typo_variants(searcher, field, &self.token, self.distance)?;
-            if variants.is_empty() {
-                continue;
-            }
-            let any: Vec<(Occur, Box<dyn Query>)> = variants
-                .iter()
-                .map(|v| {
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
-                    (Occur::Should, q)
-                })
-                .collect();
-            per_field
-                .push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), TYPO_SCORE))));
-        }
-        if per_field.is_empty() {
-            return EmptyQuery.weight(scoring);
-        }
-        BooleanQuery::new(per_field).weight(scoring)
-    }
-}
-
-/// Words of `field` within `distance` edits of `token`, in any segment, not `token` itself.
+/// The token itself is left out: the exact clause beside the variants
+/// matches it, and a common word's postings are by far the longest of its
+/// neighbours. A word the index does not contain still finds its near
+/// misses, and a word it does contain still finds the posts that misspell
+/// it. Only the clinic's part of each term dictionary is walked.
 pub fn typo_variants(
     searcher: &Searcher,
     field: Field,
+    clinic_id: i32,
     token: &str,
     distance: u8,
-) -> tantivy::Result<BTreeSet<String>> {
-    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
-    let mut found = BTreeSet::new();
+) -> tantivy::Result<BTreeMap<String, u64>> {
+    let me = scoped(clinic_id, token);
+    let (from, to) = (scope_prefix(clinic_id), scope_end(clinic_id));
+    // The clinic prefix is the same on both sides, so edits are counted in
+    // the word alone.
+    let dfa = FuzzyTermQuery::new(Term::from_field_text(field, &me), distance, true).automaton()?;
+    let mut found = BTreeMap::new();
     for seg in searcher.segment_readers() {
         let inverted = seg.inverted_index(field)?;
-        let mut stream = inverted.terms().search(fuzzy.automaton()?).into_stream()?;
+        let mut stream = inverted.terms().search(&dfa).ge(&from).lt(&to).into_stream()?;
         while stream.advance() {
             if let Ok(s) = std::str::from_utf8(stream.key())
-                && s != token
-                && !found.contains(s)
+                && s != me
             {
-                found.insert(s.to_string());
+                *found.entry(unscoped(s).to_string()).or_default() += u64::from(stream.value().doc_freq);
             }
         }
     }
     Ok(found)
 }
 
-/// A quoted phrase: the words in this order (stop words between them may
-/// differ), in the title, headings, excerpt or body. One word: that word.
-///
-/// Each field's phrase is intersected with the clinic's documents: word
-/// positions are then read only for the clinic's posts that have all the
-/// words (a common phrase is in most posts of every clinic), not for all
-/// clinics' posts and filtered afterwards.
-fn phrase_clause(fields: &Fields, en: &mut TextAnalyzer, text: &str, clinic_id: i32) -> Option<Box<dyn Query>> {
-    let toks = tokens(en, text);
+/// `toks` (analysed, with positions) as a phrase in `field` of clinic `clinic`.
+fn phrase_in(field: Field, clinic: i32, toks: &[(usize, String)]) -> Option<Box<dyn Query>> {
     match toks.len() {
         0 => None,
-        1 => Some(exact_any_field(fields, &toks[0].1)),
+        1 => Some(term(field, clinic, &toks[0].1, IndexRecordOption::WithFreqs)),
         _ => {
-            let any: Vec<(Occur, Box<dyn Query>)> =
-                [(fields.title, 3.0), (fields.headings, 1.5), (fields.excerpt, 1.5), (fields.body, 1.0)]
-                    .into_iter()
-                    .map(|(f, w)| {
-                        let terms: Vec<(usize, Term)> =
-                            toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(f, t))).collect();
-                        let phrase: Box<dyn Query> =
-                            Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), w));
-                        let q = BooleanQuery::new(vec![
-                            (Occur::Must, phrase),
-                            (Occur::Must, clinic_filter(fields, clinic_id)),
-                        ]);
-                        (Occur::Should, Box::new(q) as Box<dyn Query>)
-                    })
-                    .collect();
-            Some(Box::new(BooleanQuery::new(any)))
+            let terms: Vec<(usize, Term)> =
+                toks.iter().map(|(pos, t)| (*pos, Term::from_field_text(field, &scoped(clinic, t)))).collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
         }
     }
+}
+
+/// A quoted phrase: the words in this order (stop words between them may
+/// differ) within one text of the post, scoring more in the title. One
+/// word: that word.
+fn phrase_clause(fields: &Fields, en: &mut TextAnalyzer, text: &str, clinic: i32) -> Option<Box<dyn Query>> {
+    let toks = tokens(en, text);
+    let matching = phrase_in(fields.all, clinic, &toks)?;
+    let in_title = phrase_in(fields.title, clinic, &toks)?;
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, matching),
+        (Occur::Should, Box::new(BoostQuery::new(in_title, TITLE_BOOST))),
+    ])))
 }
 
 #[cfg(test)]
