@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::leads::pages::ThanksPage;
 use crate::locations::pages::{ContactPage, LocationPage, LocationsPage};
 use crate::model::{ClinicInfo, Site};
+use crate::posts::feed_links::FeedLinks;
 use crate::posts::pages::{AuthorRoute, BlogPage, CategoryRoute, HomeRoute, PostRoute, PreviewRoute, TagRoute};
 use crate::search::pages::SearchPage;
 use crate::ui::{NotFound, SiteFooter, SiteHeader};
@@ -80,6 +81,22 @@ fn Chrome(top: bool) -> impl IntoView {
     }
 }
 
+/// The clinic's feeds, advertised in the head of every public page.
+#[component]
+fn SiteFeeds() -> impl IntoView {
+    let admin = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/admin");
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                current_clinic()
+                    .await
+                    .filter(|_| !admin)
+                    .map(|c| view! { <FeedLinks prefix=String::new() title=c.name /> })
+            })}
+        </Suspense>
+    }
+}
+
 /// The site resource, shared by the layout and the pages.
 #[derive(Clone, Copy)]
 pub struct SiteResource(pub Resource<Result<Site, AppError>>);
@@ -107,6 +124,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <Chrome top=true />
+            <SiteFeeds />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/admin/login") view=LoginPage ssr=SsrMode::Async />

@@ -34,6 +34,9 @@ pub struct WebSettings {
     pub mailer: crate::mail::Mailer,
     /// Uploaded images (`DATA_DIR/media`).
     pub media_root: PathBuf,
+    /// Addresses per sitemap file; beyond it `/sitemap.xml` becomes a sitemap
+    /// index (`feeds::sitemap`). The protocol's maximum, 50,000, unless lowered.
+    pub sitemap_limit: usize,
 }
 
 impl WebSettings {
@@ -44,6 +47,7 @@ impl WebSettings {
             trust_proxy: false,
             mailer: crate::mail::Mailer::files(data_dir.join("mail")),
             media_root: data_dir.join("media"),
+            sitemap_limit: crate::feeds::sitemap::MAX_URLS,
         }
     }
 }

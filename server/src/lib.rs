@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod feeds;
 pub mod leads;
 pub mod locations;
 pub mod mail;

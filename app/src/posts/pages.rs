@@ -5,6 +5,7 @@ use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_archive, get_blog, get_home, get_post, get_preview};
+use super::feed_links::FeedLinks;
 use crate::error::AppError;
 use crate::leads::model::LeadFormData;
 use crate::leads::pages::{LeadFormBlock, lead_form_resource};
@@ -200,9 +201,14 @@ fn Archive(kind: ArchiveKind) -> impl IntoView {
                             .clone()
                             .or_else(|| a.author.as_ref().and_then(|p| p.bio.clone()))
                             .unwrap_or_else(|| format!("{} articles: {heading}.", a.list.total));
+                        // Categories and tags have their own feeds (not authors).
+                        let feeds = (a.kind != ArchiveKind::Author).then(|| {
+                            view! { <FeedLinks prefix=base.clone() title=format!("{clinic_name}: {}", a.name) /> }
+                        });
                         view! {
                             <Title text=title />
                             <Meta name="description" content=description />
+                            {feeds}
                             <div class="wrap">
                                 <header class="page-header">
                                     <p class="eyebrow">{label}</p>

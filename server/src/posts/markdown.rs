@@ -22,7 +22,10 @@ fn parser_options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(allow_list);
+
+/// The allow-list every rendered body goes through.
+fn allow_list() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     // Default allow-list minus anything that could embed or execute content.
     b.rm_tags(["img"]);
@@ -33,7 +36,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
     b.link_rel(Some("noopener noreferrer"));
     b
-});
+}
 
 /// Render Markdown to HTML that is safe to insert into a page.
 pub fn render_html(markdown: &str) -> String {
@@ -46,6 +49,15 @@ pub fn render_html(markdown: &str) -> String {
 /// Clean untrusted HTML through the allow-list.
 pub fn sanitize_html(html: &str) -> String {
     SANITIZER.clean(html).to_string()
+}
+
+/// Rendered (already sanitised) HTML with every relative link and image
+/// address resolved against `base` (the post's own address), for pages read
+/// away from the site, like feeds. Goes through the same allow-list again.
+pub fn absolute_urls(html: &str, base: &ammonia::Url) -> String {
+    let mut b = allow_list();
+    b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    b.clean(html).to_string()
 }
 
 /// The readable text of a Markdown document: no markup, no HTML, one space

@@ -32,7 +32,7 @@ pub fn published(clinic_id: i32, now: DateTime<Utc>) -> Select<post::Entity> {
         .filter(post::Column::PublishedAt.lte(now))
 }
 
-fn filtered(select: Select<post::Entity>, filter: Filter) -> Select<post::Entity> {
+pub fn filtered(select: Select<post::Entity>, filter: Filter) -> Select<post::Entity> {
     match filter {
         Filter::All => select,
         Filter::Category(id) => select.filter(post::Column::CategoryId.eq(id)),
@@ -58,7 +58,7 @@ fn filtered(select: Select<post::Entity>, filter: Filter) -> Select<post::Entity
     }
 }
 
-fn newest_first(select: Select<post::Entity>) -> Select<post::Entity> {
+pub fn newest_first(select: Select<post::Entity>) -> Select<post::Entity> {
     select.order_by_desc(post::Column::PublishedAt).order_by_desc(post::Column::Id)
 }
 

@@ -143,6 +143,7 @@ pub fn router(
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
         .route("/admin/{clinic}/lead-settings", post(settings_post))
         .route("/admin/leads", get(leads::inbox_redirect))
+        .merge(crate::feeds::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -156,6 +157,7 @@ pub fn router(
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
         .layer(middleware::from_fn(auth::csrf))
+        .layer(middleware::from_fn(crate::feeds::noindex))
         .with_state(state)
 }
 
