@@ -36,6 +36,7 @@ pub struct ClinicInfo {
     pub base_url: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermRef {
     pub slug: String,

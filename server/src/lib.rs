@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backend;
 pub mod clinics;
 pub mod config;
+pub mod content_api;
 pub mod db;
 pub mod demo;
 pub mod entities;

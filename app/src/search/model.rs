@@ -13,6 +13,7 @@ pub const PER_PAGE: u32 = 10;
 /// Pages beyond this are not served (nobody reads page 500; it only costs).
 pub const MAX_PAGE: u32 = 100;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
@@ -38,6 +39,7 @@ impl SortOrder {
 }
 
 /// A visitor's search: the text and the filters chosen (slugs).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub q: String,
@@ -95,6 +97,7 @@ impl SearchQuery {
 }
 
 /// One result.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub title: String,
@@ -108,6 +111,7 @@ pub struct SearchHit {
 }
 
 /// A filter value and how many results it would leave.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacetCount {
     pub slug: String,
@@ -115,6 +119,7 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
     pub categories: Vec<FacetCount>,
@@ -124,6 +129,7 @@ pub struct Facets {
 }
 
 /// How the words were combined.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMode {
@@ -134,6 +140,7 @@ pub enum MatchMode {
     Any,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
     pub query: SearchQuery,

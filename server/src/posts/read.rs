@@ -3,16 +3,17 @@
 
 use std::collections::HashMap;
 
-use app::model::{AuthorProfile, AuthorRef, PAGE_SIZE, PostList, PostSummary, TermRef};
+use app::model::{ArchiveKind, AuthorProfile, AuthorRef, PAGE_SIZE, PostList, PostSummary, TermRef};
 use chrono::{DateTime, Utc};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select,
 };
 
 use super::markdown;
-use crate::entities::{PostStatus, author, category, post, post_location, post_tag, tag};
+use crate::entities::{PostStatus, author, category, location, post, post_location, post_tag, tag};
 
 /// Which posts a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +218,218 @@ pub fn rank_related(
     candidates.sort_by(|a, b| score(b).cmp(&score(a)).then(b.published_at.cmp(&a.published_at)).then(b.id.cmp(&a.id)));
     candidates.truncate(n);
     candidates
+}
+
+// ---- The content API (`content_api`): any page size, several filters at
+// once, and everything a post links to in a few queries.
+
+/// A page of published posts matching every filter (newest first), and
+/// how many match in all. `page` counts from 1; past the end it is empty.
+pub async fn list_page<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    filters: &[Filter],
+    page: u32,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Result<(Vec<post::Model>, u64), DbErr> {
+    let base = filters.iter().fold(published(clinic_id, now), |s, f| filtered(s, *f));
+    let total = base.clone().count(db).await?;
+    let offset = u64::from(page.saturating_sub(1)) * u64::from(limit);
+    if offset >= total {
+        return Ok((Vec::new(), total));
+    }
+    let models = newest_first(base).offset(offset).limit(u64::from(limit)).all(db).await?;
+    Ok((models, total))
+}
+
+/// The filter a category, tag or author slug of this clinic stands for.
+pub async fn term_filter<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    kind: ArchiveKind,
+    slug: &str,
+) -> Result<Option<Filter>, DbErr> {
+    Ok(match kind {
+        ArchiveKind::Category => category::Entity::find()
+            .filter(category::Column::ClinicId.eq(clinic_id))
+            .filter(category::Column::Slug.eq(slug))
+            .one(db)
+            .await?
+            .map(|c| Filter::Category(c.id)),
+        ArchiveKind::Tag => tag::Entity::find()
+            .filter(tag::Column::ClinicId.eq(clinic_id))
+            .filter(tag::Column::Slug.eq(slug))
+            .one(db)
+            .await?
+            .map(|t| Filter::Tag(t.id)),
+        ArchiveKind::Author => author::Entity::find()
+            .filter(author::Column::ClinicId.eq(clinic_id))
+            .filter(author::Column::Slug.eq(slug))
+            .one(db)
+            .await?
+            .map(|a| Filter::Author(a.id)),
+    })
+}
+
+/// A clinic's categories, by name.
+pub async fn categories<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<category::Model>, DbErr> {
+    category::Entity::find()
+        .filter(category::Column::ClinicId.eq(clinic_id))
+        .order_by_asc(category::Column::Name)
+        .order_by_asc(category::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A clinic's tags, by name.
+pub async fn tags<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<tag::Model>, DbErr> {
+    tag::Entity::find()
+        .filter(tag::Column::ClinicId.eq(clinic_id))
+        .order_by_asc(tag::Column::Name)
+        .order_by_asc(tag::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A clinic's authors, by name.
+pub async fn authors<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<author::Model>, DbErr> {
+    author::Entity::find()
+        .filter(author::Column::ClinicId.eq(clinic_id))
+        .order_by_asc(author::Column::Name)
+        .order_by_asc(author::Column::Id)
+        .all(db)
+        .await
+}
+
+/// How many published posts (visible at `now`) each category, tag, author
+/// and office of a clinic has; ids without posts are absent.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PostCounts {
+    pub categories: HashMap<i32, u64>,
+    pub tags: HashMap<i32, u64>,
+    pub authors: HashMap<i32, u64>,
+    pub locations: HashMap<i32, u64>,
+}
+
+/// [`PostCounts`] in three small queries (ids and links only).
+pub async fn post_counts<C: ConnectionTrait>(db: &C, clinic_id: i32, now: DateTime<Utc>) -> Result<PostCounts, DbErr> {
+    let mut counts = PostCounts::default();
+    let posts: Vec<(i32, Option<i32>, Option<i32>)> = published(clinic_id, now)
+        .select_only()
+        .column(post::Column::Id)
+        .column(post::Column::CategoryId)
+        .column(post::Column::AuthorId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (_, category, author) in &posts {
+        if let Some(c) = category {
+            *counts.categories.entry(*c).or_default() += 1;
+        }
+        if let Some(a) = author {
+            *counts.authors.entry(*a).or_default() += 1;
+        }
+    }
+    let ids = || published(clinic_id, now).select_only().column(post::Column::Id).into_query();
+    let tag_links: Vec<i32> = post_tag::Entity::find()
+        .select_only()
+        .column(post_tag::Column::TagId)
+        .filter(post_tag::Column::PostId.in_subquery(ids()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for t in tag_links {
+        *counts.tags.entry(t).or_default() += 1;
+    }
+    let location_links: Vec<i32> = post_location::Entity::find()
+        .select_only()
+        .column(post_location::Column::LocationId)
+        .filter(post_location::Column::PostId.in_subquery(ids()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for l in location_links {
+        *counts.locations.entry(l).or_default() += 1;
+    }
+    Ok(counts)
+}
+
+/// What a set of posts links to: authors and categories by id, tags (by
+/// name) and offices (in the clinic's order) by post id.
+#[derive(Debug, Default, Clone)]
+pub struct PostLinks {
+    pub authors: HashMap<i32, author::Model>,
+    pub categories: HashMap<i32, category::Model>,
+    pub tags: HashMap<i32, Vec<tag::Model>>,
+    pub locations: HashMap<i32, Vec<location::Model>>,
+}
+
+/// [`PostLinks`] of `posts`, in at most six queries whatever their number.
+pub async fn links_of<C: ConnectionTrait>(db: &C, posts: &[post::Model]) -> Result<PostLinks, DbErr> {
+    let mut links = PostLinks::default();
+    if posts.is_empty() {
+        return Ok(links);
+    }
+    let post_ids: Vec<i32> = posts.iter().map(|m| m.id).collect();
+    let author_ids: Vec<i32> = posts.iter().filter_map(|m| m.author_id).collect();
+    let category_ids: Vec<i32> = posts.iter().filter_map(|m| m.category_id).collect();
+    if !author_ids.is_empty() {
+        links.authors = author::Entity::find()
+            .filter(author::Column::Id.is_in(author_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+    }
+    if !category_ids.is_empty() {
+        links.categories = category::Entity::find()
+            .filter(category::Column::Id.is_in(category_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    }
+    let tag_links = post_tag::Entity::find().filter(post_tag::Column::PostId.is_in(post_ids.clone())).all(db).await?;
+    if !tag_links.is_empty() {
+        let tags: HashMap<i32, tag::Model> = tag::Entity::find()
+            .filter(tag::Column::Id.is_in(tag_links.iter().map(|l| l.tag_id).collect::<Vec<_>>()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        for l in tag_links {
+            if let Some(t) = tags.get(&l.tag_id) {
+                links.tags.entry(l.post_id).or_default().push(t.clone());
+            }
+        }
+        for list in links.tags.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        }
+    }
+    let location_links =
+        post_location::Entity::find().filter(post_location::Column::PostId.is_in(post_ids)).all(db).await?;
+    if !location_links.is_empty() {
+        let offices: HashMap<i32, location::Model> = location::Entity::find()
+            .filter(location::Column::Id.is_in(location_links.iter().map(|l| l.location_id).collect::<Vec<_>>()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+        for l in location_links {
+            if let Some(o) = offices.get(&l.location_id) {
+                links.locations.entry(l.post_id).or_default().push(o.clone());
+            }
+        }
+        for list in links.locations.values_mut() {
+            list.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
+        }
+    }
+    Ok(links)
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use crate::content_api::model::ApiError;
 use crate::entities::clinic;
 use crate::leads::spam::{DEFAULT_MIN_FILL_SECONDS, TOKEN_MAX_AGE_SECONDS};
 use crate::leads::store::{self, Hidden, Origin, SubmitError};
@@ -180,6 +181,17 @@ pub async fn preflight(State(state): State<AppState>, req: Request) -> Response 
 
 /// `GET /api/v1/leads/token`: a one-use form token, to fetch when the form
 /// is shown and send back as `form_token`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/leads/token",
+    tag = "leads",
+    responses(
+        (status = 200, description = "A one-use form token", body = schema::LeadToken),
+        (status = 403, description = "A browser request from an origin the clinic has not listed", body = ApiError),
+        (status = 404, description = "Not a clinic's address", body = ApiError),
+        (status = 503, description = "The database is unavailable", body = ApiError),
+    )
+)]
 pub async fn token(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     let (_, clinic, allowed) = match clinic_and_cors(&state, &req).await {
@@ -187,11 +199,11 @@ pub async fn token(State(state): State<AppState>, req: Request) -> Response {
         Err(res) => return res,
     };
     let res = match store::issue_token(&state.leads.db, clinic.id, Utc::now()).await {
-        Ok(t) => Json(json!({
-            "form_token": t,
-            "expires_in": TOKEN_MAX_AGE_SECONDS,
-            "min_fill_seconds": DEFAULT_MIN_FILL_SECONDS,
-        }))
+        Ok(t) => Json(schema::LeadToken {
+            form_token: t,
+            expires_in: TOKEN_MAX_AGE_SECONDS,
+            min_fill_seconds: DEFAULT_MIN_FILL_SECONDS,
+        })
         .into_response(),
         Err(e) => unavailable(e),
     };
@@ -199,6 +211,23 @@ pub async fn token(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// `POST /api/v1/leads`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/leads",
+    tag = "leads",
+    request_body(content = schema::LeadRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored; the reference to quote and the office it went to", body = schema::LeadAccepted),
+        (status = 400, description = "The body is not a JSON object", body = ApiError),
+        (status = 403, description = "A browser request from an origin the clinic has not listed", body = ApiError),
+        (status = 404, description = "Not a clinic's address", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KB", body = ApiError),
+        (status = 415, description = "Not sent as application/json", body = ApiError),
+        (status = 422, description = "A message per refused field", body = schema::LeadInvalid),
+        (status = 429, description = "Too many requests; see Retry-After", body = schema::LeadRateLimited),
+        (status = 503, description = "Nothing was saved; the offices' phones to offer instead", body = schema::LeadUnavailable),
+    )
+)]
 pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let (info, clinic, allowed) = match clinic_and_cors(&state, &parts).await {
@@ -254,7 +283,7 @@ async fn take(state: &AppState, info: ClinicInfo, clinic: clinic::Model, req: Pa
     match store::submit(&state.leads.db, &clinic, &input.raw, &hidden, &origin, Utc::now()).await {
         Ok(accepted) => {
             state.leads.outbox.wake();
-            (StatusCode::CREATED, Json(json!({ "reference": accepted.reference, "office": accepted.office })))
+            (StatusCode::CREATED, Json(schema::LeadAccepted { reference: accepted.reference, office: accepted.office }))
                 .into_response()
         }
         Err(SubmitError::Invalid(errors)) => invalid(errors),
@@ -397,6 +426,98 @@ fn read(fields: &Map<String, Value>) -> Result<Input, Vec<(String, String)>> {
 /// Whether a request is the API's POST (the CSRF check lets exactly it through).
 pub fn is_api_post(method: &Method, path: &str) -> bool {
     method == Method::POST && path == PATH
+}
+
+/// The API's bodies as the OpenAPI document describes them. The request
+/// is read field by field (`read`), leniently; these are what to send.
+pub mod schema {
+    use serde::Serialize;
+    use utoipa::ToSchema;
+
+    /// A contact or appointment request. Fields not needed for the kind or
+    /// the clinic's form may be left out.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct LeadRequest {
+        /// "contact" (default) or "appointment".
+        pub kind: Option<String>,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        /// "email" or "phone".
+        pub contact_method: Option<String>,
+        pub message: Option<String>,
+        /// The chosen office's slug.
+        pub office: Option<String>,
+        /// ZIP code, for routing to an office when none is chosen.
+        pub zip: Option<String>,
+        /// The consent checkbox: true, or "on".
+        pub consent: bool,
+        /// Appointment requests: "new" or "returning".
+        pub patient: Option<String>,
+        /// Appointment requests: "mon" … "sun".
+        pub preferred_days: Option<Vec<String>>,
+        /// Appointment requests: "morning", "afternoon", "evening".
+        pub preferred_times: Option<Vec<String>>,
+        /// Send the visitor a receipt by e-mail.
+        pub receipt: Option<bool>,
+        /// Honeypot: leave empty.
+        pub website: Option<String>,
+        /// From `GET /api/v1/leads/token`.
+        pub form_token: Option<String>,
+        /// The page the form is on (stored as the request's source).
+        pub page: Option<String>,
+        pub utm_source: Option<String>,
+        pub utm_medium: Option<String>,
+        pub utm_campaign: Option<String>,
+    }
+
+    #[derive(Serialize, ToSchema)]
+    pub struct LeadAccepted {
+        /// The request's reference, to quote when calling the clinic.
+        pub reference: String,
+        /// The office's slug (absent: the clinic's default inbox).
+        pub office: Option<String>,
+    }
+
+    #[derive(Serialize, ToSchema)]
+    pub struct LeadToken {
+        pub form_token: String,
+        /// Seconds the token is good for.
+        pub expires_in: i64,
+        /// Send no sooner than this many seconds after fetching it.
+        pub min_fill_seconds: i64,
+    }
+
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct LeadInvalid {
+        /// Field name → message.
+        pub errors: std::collections::BTreeMap<String, String>,
+    }
+
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct LeadRateLimited {
+        pub error: String,
+        /// Seconds to wait.
+        pub retry_after: u64,
+    }
+
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct OfficePhone {
+        pub slug: String,
+        pub name: String,
+        pub phone: String,
+    }
+
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct LeadUnavailable {
+        pub error: String,
+        pub offices: Vec<OfficePhone>,
+    }
 }
 
 #[cfg(test)]

@@ -138,6 +138,7 @@ pub fn router(
         .route("/api/v1/search", get(search::api_search))
         .route(api_leads::PATH, post(api_leads::submit).options(api_leads::preflight))
         .route("/api/v1/leads/token", get(api_leads::token).options(api_leads::preflight))
+        .merge(crate::content_api::routes())
         .route("/contact", post(lead_post.clone()))
         .route("/locations/{slug}", post(lead_post))
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))

@@ -41,6 +41,25 @@ pub fn read_query(params: &HashMap<String, String>) -> Result<SearchQuery, Strin
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "The words to look for (up to 200 characters are read)"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1 (10 results a page, at most 100 pages)", minimum = 1),
+        ("sort" = Option<String>, Query, description = "\"relevance\" (default) or \"newest\""),
+        ("category" = Option<String>, Query, description = "A category's slug"),
+        ("tag" = Option<String>, Query, description = "A tag's slug"),
+        ("author" = Option<String>, Query, description = "An author's slug"),
+        ("location" = Option<String>, Query, description = "An office's slug"),
+    ),
+    responses(
+        (status = 200, description = "Matching published posts, facets and suggestions", body = app::search::model::SearchResults),
+        (status = 400, description = "A bad page or sort", body = crate::content_api::model::ApiError),
+        (status = 404, description = "Not a clinic's address", body = crate::content_api::model::ApiError),
+    )
+)]
 pub async fn api_search(
     State(state): State<AppState>,
     site: Option<Extension<Site>>,
