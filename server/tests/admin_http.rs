@@ -1318,6 +1318,21 @@ fn admin_forms_without_javascript_keep_what_was_typed() {
         assert!(refused.body.contains("aria-invalid=\"true\""), "the field is marked");
         assert_eq!(app_user::Entity::find().count(db).await.unwrap(), users_before, "nothing saved");
 
+        // Arguments that cannot be read (the clinic is missing): refused too, not "saved".
+        let unreadable = send(
+            &app,
+            browser_post(
+                "/api/admin/add_member",
+                &chief,
+                "/admin/pmc/people",
+                "form%5Bemail%5D=ana%40pmc.example&form%5Bname%5D=Ana+Typed&form%5Brole%5D=marketer",
+            ),
+        )
+        .await;
+        assert_eq!(unreadable.status, StatusCode::BAD_REQUEST, "{}", unreadable.body);
+        assert!(unreadable.body.contains("<h1>People</h1>") && unreadable.body.contains("value=\"Ana Typed\""));
+        assert_eq!(app_user::Entity::find().count(db).await.unwrap(), users_before, "nothing saved");
+
         // Done (sent again from the refused page, whose address is the server
         // function's): post/redirect/get to the people page, and the answer shows once there.
         let done = send(

@@ -350,8 +350,9 @@ fn conditional_get_answers_304() {
             assert!(body304.is_empty());
             assert_eq!(header_of(&h304, header::ETAG), etag);
 
+            // Only the tag gives a 304: the date does not move when a post is unpublished.
             let (status, _, _) = get_with(&app, PMC, path, &[("if-modified-since", &last)]).await;
-            assert_eq!(status, StatusCode::NOT_MODIFIED, "{path} If-Modified-Since");
+            assert_eq!(status, StatusCode::OK, "{path} If-Modified-Since alone");
 
             let (status, _, again) = get_with(&app, PMC, path, &[("if-none-match", "\"stale\"")]).await;
             assert_eq!((status, again.len()), (StatusCode::OK, body.len()), "{path}");

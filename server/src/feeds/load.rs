@@ -246,7 +246,7 @@ async fn moved<C: ConnectionTrait, T>(
     })
 }
 
-/// id, slug, updated_at, category, author.
+/// id, slug, last change (updated_at or published_at, the later), category, author.
 type SitemapPost = (i32, String, DateTime<Utc>, Option<i32>, Option<i32>);
 
 /// Every public page of the site's clinic, with the primary address:
@@ -263,10 +263,16 @@ pub async fn sitemap<C: ConnectionTrait>(
     let posts: Vec<SitemapPost> = read::newest_first(read::published(clinic.id, now))
         .select_only()
         .columns([post::Column::Id, post::Column::Slug, post::Column::UpdatedAt, post::Column::CategoryId])
-        .column(post::Column::AuthorId)
-        .into_tuple()
+        .columns([post::Column::AuthorId, post::Column::PublishedAt])
+        .into_tuple::<(i32, String, DateTime<Utc>, Option<i32>, Option<i32>, Option<DateTime<Utc>>)>()
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        // A scheduled post changed when it went public, not when it was last edited.
+        .map(|(id, slug, updated, category, author, published)| {
+            (id, slug, published.map_or(updated, |p| updated.max(p)), category, author)
+        })
+        .collect();
     let published_ids = read::published(clinic.id, now).select_only().column(post::Column::Id).into_query();
     let links: Vec<(i32, i32)> = post_tag::Entity::find()
         .select_only()

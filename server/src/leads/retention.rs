@@ -80,6 +80,12 @@ pub async fn purge_clinic(
             .filter(lead::Column::Id.gt(after))
             .order_by_asc(lead::Column::Id)
             .limit(BATCH)
+            // PostgreSQL: the rows stay locked until the commit, so a note
+            // being added waits, and then finds the lead gone (refused by
+            // its foreign key) instead of being deleted unseen. (SQLite has
+            // no row locks: a write in between makes this transaction fail,
+            // and the purge runs again the next day.)
+            .lock_exclusive()
             .all(&txn)
             .await?;
         let Some(last) = batch.last() else { break };

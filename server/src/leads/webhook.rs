@@ -33,7 +33,7 @@
 //! retried; a missing secret or an unusable address is not.
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -254,17 +254,35 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (a == 192 && b == 0 && c == 0))
         }
         IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            // IPv6 forms that carry an IPv4 address: judge that address.
+            let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            if seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                // IPv4-compatible `::a.b.c.d` (deprecated).
+                return is_public(IpAddr::V4(embedded(seg[6], seg[7])));
+            }
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                // NAT64 (RFC 6052): fine when the IPv4 address behind it is.
+                return is_public(IpAddr::V4(embedded(seg[6], seg[7])));
+            }
+            if seg[0] == 0x2002 {
+                // 6to4 carries its IPv4 address in the next 32 bits.
+                return is_public(IpAddr::V4(embedded(seg[1], seg[2])));
+            }
             !(v6.is_unspecified()
                 || v6.is_loopback()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
-                || (first == 0x0064 && v6.segments()[1] == 0xff9b))
+                || (seg[0] & 0xfe00) == 0xfc00 // unique local
+                || (seg[0] & 0xffc0) == 0xfe80 // link-local
+                || (seg[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
+                || (seg[0] == 0x2001 && seg[1] == 0x0000) // Teredo
+                || (seg[0] == 0x2001 && seg[1] == 0x0002 && seg[2] == 0) // benchmarking
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b && seg[2] == 0x0001) // local-use NAT64
+                || (seg[..4] == [0x0100, 0, 0, 0])) // discard-only
         }
     }
 }
@@ -312,13 +330,15 @@ pub async fn public_addresses(host: &str) -> std::io::Result<Vec<SocketAddr>> {
     let all: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
     let public: Vec<SocketAddr> = all.iter().copied().filter(|a| is_public(a.ip())).collect();
     if public.is_empty() && !all.is_empty() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!("{host} leads to a private or local network address"),
-        ));
+        return Err(std::io::Error::other(PrivateAddress(host.to_string())));
     }
     Ok(public)
 }
+
+/// [`PublicResolver`]'s refusal: the host has only non-public addresses.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} leads to a private or local network address")]
+pub struct PrivateAddress(pub String);
 
 /// Makes the calls: one connection pool per process.
 #[derive(Clone)]
@@ -413,7 +433,9 @@ impl WebhookClient {
 fn refused_address(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
-        if s.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied) {
+        if s.downcast_ref::<PrivateAddress>().is_some()
+            || s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).is_some_and(|e| e.is::<PrivateAddress>())
+        {
             return true;
         }
         source = s.source();
@@ -469,6 +491,13 @@ mod tests {
             "https://[fd12:3456::1]/hook",
             "https://[fe80::1]/hook",
             "https://[::ffff:10.0.0.1]/hook",
+            "https://[::10.0.0.1]/hook",
+            "https://[2002:a00:1::1]/hook",
+            "https://[2001:0:4136:e378::1]/hook",
+            "https://[fec0::1]/hook",
+            "https://[64:ff9b:1::a00:1]/hook",
+            "https://[64:ff9b::a00:1]/hook",
+            "https://[100::1]/hook",
         ] {
             let e = checked_uri(private).unwrap_err();
             assert!(e.to_string().contains("private or local"), "{private}: {e}");
@@ -476,6 +505,8 @@ mod tests {
         }
         assert!(checked_uri("https://93.184.215.14/hook").is_ok());
         assert!(checked_uri("https://[2606:4700::1]/hook").is_ok());
+        assert!(checked_uri("https://[64:ff9b::5db8:d70e]/hook").is_ok(), "NAT64 of a public IPv4 address");
+        assert!(checked_uri("https://[2002:5db8:d70e::1]/hook").is_ok(), "6to4 of a public IPv4 address");
         assert!(is_public("8.8.8.8".parse().unwrap()) && !is_public("198.18.0.1".parse().unwrap()));
     }
 
@@ -484,12 +515,13 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let e = public_addresses("localhost").await.unwrap_err();
-            assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
             assert!(e.to_string().contains("private or local network"), "{e}");
             let wrapped: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
             assert!(refused_address(wrapped.as_ref()));
             let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
             assert!(!refused_address(&refused));
+            let firewall = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+            assert!(!refused_address(&firewall), "a local firewall is worth retrying");
         });
     }
 

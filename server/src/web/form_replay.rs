@@ -46,7 +46,11 @@ const DONE_LIMIT: usize = 16 * 1024;
 pub async fn layer(State(pages): State<PageRenderer>, session: Session, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if req.method() == Method::GET && path.starts_with("/admin/") {
-        if let Ok(Some(done)) = session.remove::<FormDone>(DONE_KEY).await {
+        // Read first: removing a key that is not there would still mark the
+        // session changed and write it back on every admin page (even after a
+        // sign-out in another tab had deleted it).
+        if let Ok(Some(done)) = session.get::<FormDone>(DONE_KEY).await {
+            let _ = session.remove::<FormDone>(DONE_KEY).await;
             req.extensions_mut().insert(done);
         }
         return next.run(req).await;
@@ -81,9 +85,12 @@ pub async fn layer(State(pages): State<PageRenderer>, session: Session, mut req:
     let Ok(answer) = axum::body::to_bytes(res_body, DONE_LIMIT).await else {
         return Response::from_parts(res_parts, Body::empty());
     };
-    let refused = (res_parts.status.is_client_error() || res_parts.status.is_server_error())
-        .then(|| serde_json::from_slice::<AppError>(&answer).ok())
-        .flatten();
+    // A server function's error, whatever status Leptos gave it (arguments
+    // that cannot be read come back as a redirect marked `serverfnerror`).
+    let failed = res_parts.status.is_client_error()
+        || res_parts.status.is_server_error()
+        || res_parts.headers.contains_key("serverfnerror");
+    let refused = failed.then(|| serde_json::from_slice::<AppError>(&answer).ok()).flatten();
     if let Some(error) = refused {
         let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
         // The page the form was on, with Leptos's own `__err`/`__path`
@@ -108,6 +115,13 @@ pub async fn layer(State(pages): State<PageRenderer>, session: Session, mut req:
     }
     if !res_parts.status.is_redirection() {
         return Response::from_parts(res_parts, Body::from(answer));
+    }
+    if failed {
+        let page = super::simple_page("Not saved", "The form could not be read. Go back and send it again.");
+        return (StatusCode::BAD_REQUEST, Html(page)).into_response();
+    }
+    if session.get::<FormPage>(PAGE_KEY).await.ok().flatten().is_some() {
+        let _ = session.remove::<FormPage>(PAGE_KEY).await;
     }
     let output = String::from_utf8_lossy(&answer).into_owned();
     if let Err(e) = session.insert(DONE_KEY, FormDone { action: path.clone(), output }).await {
