@@ -102,6 +102,10 @@ pub struct PostPage {
     /// Absolute URL of this post (for share links).
     pub url: String,
     pub now: DateTime<Utc>,
+    /// schema.org JSON-LD (`BlogPosting` and its breadcrumbs), safe to put
+    /// inside `<script>` as it is.
+    #[serde(default)]
+    pub json_ld: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -90,7 +90,7 @@ impl SqlContent {
             }
             None => None,
         };
-        Ok(PostPage {
+        let mut page = PostPage {
             url: format!("{}/blog/{}", clinic.base_url, m.slug),
             post: PostDetail {
                 summary,
@@ -107,7 +107,10 @@ impl SqlContent {
             },
             related,
             now,
-        })
+            json_ld: String::new(),
+        };
+        page.json_ld = crate::seo::post_json_ld(&page, clinic);
+        Ok(page)
     }
 }
 

@@ -19,5 +19,6 @@ pub mod media;
 pub mod passwords;
 pub mod posts;
 pub mod search;
+pub mod seo;
 pub mod slugs;
 pub mod web;

@@ -82,6 +82,17 @@ fn pages_carry_their_content() {
         ));
         assert!(post.contains("rel=\"canonical\""));
         assert!(!post.contains("<script>alert"), "sanitised body");
+        // Sharing cards and structured data for search engines.
+        assert!(post.contains("<meta property=\"og:type\" content=\"article\""), "OpenGraph");
+        assert!(post.contains("<meta property=\"og:url\" content=\"http://pmc.localhost:3000/blog/ketamine"));
+        assert!(post.contains("<meta name=\"twitter:card\""));
+        let start = post.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+        let json_ld: serde_json::Value =
+            serde_json::from_str(&post[start..start + post[start..].find("</script>").unwrap()])
+                .expect("valid JSON-LD");
+        assert_eq!(json_ld["@graph"][0]["@type"], "BlogPosting");
+        assert_eq!(json_ld["@graph"][0]["author"]["@type"], "Person");
+        assert_eq!(json_ld["@graph"][1]["@type"], "BreadcrumbList");
 
         let (_, blog) = get(&app, PMC, "/blog").await;
         assert!(blog.contains("rel=\"next\" href=\"/blog?page=2\""), "{}", &blog[..200.min(blog.len())]);

@@ -310,17 +310,33 @@ fn PostView(
     clinic_name: String,
     #[prop(optional)] form: Option<Resource<Result<LeadFormData, AppError>>>,
 ) -> impl IntoView {
-    let PostPage { post, related, url, now } = page;
+    let PostPage { post, related, url, now, json_ld } = page;
     let s = post.summary.clone();
     let title = post.seo_title.clone().unwrap_or_else(|| s.title.clone());
     let description = post.seo_description.clone().unwrap_or_else(|| s.excerpt.clone());
     let updated = (post.updated_at.date_naive() > s.published_at.date_naive()).then_some(post.updated_at);
     let share_text = url_encode(&s.title);
     let share_url = url_encode(&url);
+    // OpenGraph and Twitter cards: the SEO fields, the featured image as an absolute URL.
+    let origin = url.split("/blog/").next().unwrap_or_default().to_string();
+    let image = post.featured_image.clone().map(|i| if i.starts_with('/') { format!("{origin}{i}") } else { i });
+    let card = if image.is_some() { "summary_large_image" } else { "summary" };
     view! {
         <Title text=format!("{title} · {clinic_name}") />
-        <Meta name="description" content=description />
+        <Meta name="description" content=description.clone() />
         <Link rel="canonical" href=url.clone() />
+        <Meta property="og:type" content="article" />
+        <Meta property="og:site_name" content=clinic_name.clone() />
+        <Meta property="og:title" content=title.clone() />
+        <Meta property="og:description" content=description.clone() />
+        <Meta property="og:url" content=url.clone() />
+        <Meta property="article:published_time" content=iso(s.published_at) />
+        {image.clone().map(|i| view! { <Meta property="og:image" content=i /> })}
+        {post.featured_image_alt.clone().filter(|_| image.is_some()).map(|a| view! { <Meta property="og:image:alt" content=a /> })}
+        <Meta name="twitter:card" content=card />
+        <Meta name="twitter:title" content=title.clone() />
+        <Meta name="twitter:description" content=description />
+        {(!json_ld.is_empty()).then(|| view! { <script type="application/ld+json" inner_html=json_ld></script> })}
         <article class="post">
             <header class="wrap narrow post-header">
                 {s.category.clone().map(|c| {

@@ -333,6 +333,20 @@ fn word_clause(
     };
     let mut clauses = vec![(Occur::Must, matching)];
     clauses.extend(boosts(fields, clinic, token));
+    if !variants.is_empty() {
+        // A typo's variants in the title or tags count too (constant, like
+        // the variant match itself), so "gabapentn" puts the post titled
+        // "Gabapentin…" before one that only mentions it — on every database.
+        let in_field = |field| -> Box<dyn Query> {
+            let any: Vec<(Occur, Box<dyn Query>)> = variants
+                .iter()
+                .map(|(v, _)| (Occur::Should, term(field, clinic, v, IndexRecordOption::Basic)))
+                .collect();
+            Box::new(BooleanQuery::new(any))
+        };
+        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(in_field(fields.title), TYPO_SCORE))));
+        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(in_field(fields.tags), TYPO_SCORE / 2.0))));
+    }
     Box::new(BooleanQuery::new(clauses))
 }
 
