@@ -3,7 +3,7 @@
 # test) Clinicpress. Idempotent: a second run only checks versions.
 #
 #   scripts/setup.sh build   wasm32 target, wasm-bindgen-cli, cargo-leptos, wasm-opt
-#   scripts/setup.sh test    the above, plus Chromium and the Playwright packages
+#   scripts/setup.sh test    the above, plus Chromium, the Playwright packages and python3-venv
 #
 # Nothing is downloaded from GitHub: cargo-leptos would fetch wasm-bindgen and
 # wasm-opt from there, so both are put on PATH first (wasm-bindgen-cli from
@@ -65,4 +65,8 @@ if [ "$mode" = test ]; then
     say "installing the Playwright test packages from npm (no browser download)"
     npm ci --prefix end2end --no-audit --no-fund --loglevel=error
   fi
+  # 6. Python 3 with venv for the document checks (scripts/check-documents.sh
+  #    installs its pinned packages from PyPI into .tools/pyenv).
+  command -v python3 >/dev/null || apt_install python3
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every Clinicpress test: formatting and lints, Rust unit and integration
-# tests (storage and HTTP tests on SQLite AND PostgreSQL), then the Playwright
-# suite in Chromium against the release build.
+# tests (storage and HTTP tests on SQLite AND PostgreSQL), the document checks
+# (feedparser, the sitemap schema, JSON-LD, OpenAPI, schemathesis; see
+# scripts/check-documents.sh), then the Playwright suite in Chromium.
 #
 # PostgreSQL: CLINICPRESS_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres).
 # If it is not running and this machine has a cluster, it is started. Without
@@ -36,6 +37,9 @@ cargo test --workspace --locked
 # 15-25 minutes on two cores. scripts/demo.sh builds and serves the release.
 say "debug build (server and browser bundle) for the browser tests"
 cargo leptos build
+
+say "feeds, sitemaps, JSON-LD, OpenAPI and schemathesis against the demo server"
+scripts/check-documents.sh target/debug/clinicpress
 
 say "Playwright in Chromium"
 (cd end2end && CLINICPRESS_BIN="$PWD/../target/debug/clinicpress" npx playwright test)

@@ -46,6 +46,11 @@ enum Command {
         /// as .eml files under DATA_DIR/mail.
         #[arg(long, env = "SMTP_URL")]
         smtp_url: Option<String>,
+        /// Addresses per sitemap file (1 to 50000); a clinic with more pages
+        /// gets a sitemap index at /sitemap.xml naming /sitemap/1.xml, ...
+        #[arg(long, env = "CLINICPRESS_SITEMAP_LIMIT", default_value_t = 50_000,
+              value_parser = clap::value_parser!(u32).range(1..=50_000))]
+        sitemap_limit: u32,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -160,7 +165,7 @@ async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url } => {
+        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url, sitemap_limit } => {
             let started = std::time::Instant::now();
             let conn = open_db(&cli).await?;
             if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
@@ -174,6 +179,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut settings = config::WebSettings::for_data_dir(&cli.data_dir);
             settings.secure_cookies = *secure_cookies;
             settings.trust_proxy = *trust_proxy;
+            settings.sitemap_limit = *sitemap_limit as usize;
             if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
                 settings.mailer = clinicpress::mail::Mailer::smtp(url.trim())
                     .with_context(|| "SMTP_URL is not a valid SMTP URL (like smtp://127.0.0.1:2525)")?;

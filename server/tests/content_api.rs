@@ -471,3 +471,68 @@ fn openapi_document_lists_every_path() {
         t
     }));
 }
+
+#[test]
+fn answers_carry_etags_old_slugs_move_and_long_slugs_are_not_echoed() {
+    common::block_on(each_db(|t| async move {
+        use clinicpress::entities::{post, post_redirect};
+        use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
+        let app = app(&t.db).await;
+
+        // ETag: the same answer has the same tag; If-None-Match with it is 304, no body.
+        let (s, h, _) = send(&app, Method::GET, PMC, "/api/v1/posts?limit=5", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let tag = header_of(&h, header::ETAG).to_string();
+        assert!(tag.starts_with('"') && tag.len() == 34, "strong tag: {tag}");
+        let (s, h2, body) = send(&app, Method::GET, PMC, "/api/v1/posts?limit=5", &[("if-none-match", &tag)]).await;
+        assert_eq!(s, StatusCode::NOT_MODIFIED, "{body}");
+        assert!(body.is_empty());
+        assert_eq!(header_of(&h2, header::ETAG), tag);
+        assert_eq!(header_of(&h2, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+        // Another page, or a stale tag, gets the full answer.
+        let (s, h3, _) = send(&app, Method::GET, PMC, "/api/v1/posts?limit=4", &[("if-none-match", &tag)]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_ne!(header_of(&h3, header::ETAG), tag);
+        // Errors carry no tag and are not cached.
+        let (s, h4, _) = send(&app, Method::GET, PMC, "/api/v1/posts/no-such-post", &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(h4.get(header::ETAG).is_none());
+        assert_eq!(header_of(&h4, header::CACHE_CONTROL), "no-store");
+
+        // A post's old slug answers 301 to its current address, on its own clinic only.
+        let pmc = clinic_id(&t.db, "pmc").await;
+        let fees = post::Entity::find()
+            .filter(post::Column::ClinicId.eq(pmc))
+            .filter(post::Column::Slug.eq("fees-explained"))
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap();
+        post_redirect::ActiveModel {
+            clinic_id: Set(pmc),
+            old_slug: Set("what-fees-cost".into()),
+            post_id: Set(fees.id),
+            ..Default::default()
+        }
+        .insert(&t.db)
+        .await
+        .unwrap();
+        let (s, h, body) = send(&app, Method::GET, PMC, "/api/v1/posts/what-fees-cost", &[]).await;
+        assert_eq!(s, StatusCode::MOVED_PERMANENTLY, "{body} ({})", t.backend);
+        assert_eq!(header_of(&h, header::LOCATION), "/api/v1/posts/fees-explained");
+        assert_eq!(header_of(&h, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+        let (s, _, _) = send(&app, Method::GET, LAKESIDE, "/api/v1/posts/what-fees-cost", &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "never across clinics");
+
+        // A 10,000-character slug is answered 404 quoting only its first 40 characters.
+        let long = "a".repeat(10_000);
+        let (s, _, body) = get_json(&app, PMC, &format!("/api/v1/posts/{long}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let msg = body["error"].as_str().unwrap();
+        assert!(msg.len() < 200 && msg.contains(&"a".repeat(40)) && msg.contains('…'), "{msg}");
+        let (s, _, body) = get_json(&app, PMC, &format!("/api/v1/posts?tag={long}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(body["error"].as_str().unwrap().len() < 200, "{body}");
+        t
+    }));
+}

@@ -21,7 +21,14 @@ use crate::web::AppState;
 pub enum Fail {
     BadRequest(String),
     NotFound(String),
+    /// The post moved to a new slug: 301 to this path.
+    Moved(String),
     Unavailable,
+}
+
+/// A visitor's slug, quoted in a message (its start only, when long).
+fn quoted(slug: &str) -> String {
+    format!("\"{}\"", query::shorten(slug))
 }
 
 impl From<DbErr> for Fail {
@@ -34,6 +41,15 @@ impl From<DbErr> for Fail {
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
         let (status, error) = match self {
+            Fail::Moved(to) => {
+                let mut res =
+                    (StatusCode::MOVED_PERMANENTLY, Json(ApiError { error: format!("This post moved to {to}.") }))
+                        .into_response();
+                if let Ok(v) = axum::http::HeaderValue::from_str(&to) {
+                    res.headers_mut().insert(axum::http::header::LOCATION, v);
+                }
+                return res;
+            }
             Fail::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             Fail::NotFound(m) => (StatusCode::NOT_FOUND, m),
             Fail::Unavailable => {
@@ -65,14 +81,14 @@ async fn filters(state: &AppState, clinic_id: i32, q: &ListQuery) -> Result<Vec<
         if let Some(slug) = slug {
             match read::term_filter(&state.db, clinic_id, kind, slug).await? {
                 Some(f) => out.push(f),
-                None => return Err(Fail::NotFound(format!("There is no {what} \"{slug}\" on this site."))),
+                None => return Err(Fail::NotFound(format!("There is no {what} {} on this site.", quoted(slug)))),
             }
         }
     }
     if let Some(slug) = &q.location {
         match offices::by_slug(&state.db, clinic_id, slug).await? {
             Some(l) => out.push(Filter::Location(l.id)),
-            None => return Err(Fail::NotFound(format!("There is no location \"{slug}\" on this site."))),
+            None => return Err(Fail::NotFound(format!("There is no location {} on this site.", quoted(slug)))),
         }
     }
     Ok(out)
@@ -113,6 +129,8 @@ pub async fn posts(
     params(("slug" = String, Path, description = "The post's slug")),
     responses(
         (status = 200, description = "The post", body = Post),
+        (status = 301, description = "The post's slug changed: `Location` names its new address", body = ApiError,
+            headers(("Location" = String, description = "The post's address under its current slug"))),
         (status = 404, description = "No published post with this slug on this site", body = ApiError),
     )
 )]
@@ -123,7 +141,13 @@ pub async fn post(
 ) -> Answer<Post> {
     let clinic = clinic(site)?;
     let Some(m) = read::by_slug(&state.db, clinic.id, &slug, Utc::now()).await? else {
-        return Err(Fail::NotFound(format!("There is no published post \"{slug}\" on this site.")));
+        // An old address of a post that is still public answers with its new one.
+        if let Some(to) = crate::posts::editor::redirect_for(&state.db, clinic.id, &slug).await?
+            && read::by_slug(&state.db, clinic.id, &to, Utc::now()).await?.is_some()
+        {
+            return Err(Fail::Moved(format!("/api/v1/posts/{to}")));
+        }
+        return Err(Fail::NotFound(format!("There is no published post {} on this site.", quoted(&slug))));
     };
     let links = read::links_of(&state.db, std::slice::from_ref(&m)).await?;
     // The post page's own HTML (rendered from Markdown and sanitised when saved), links made absolute.

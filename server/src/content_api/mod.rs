@@ -8,7 +8,9 @@
 //!   the Host header names). The bare network host answers 404.
 //! * CORS open for reading: `Access-Control-Allow-Origin: *` (never with
 //!   credentials) on every answer, and `OPTIONS` preflights answered 204.
-//! * Answers are cached publicly for a minute; errors are not cached.
+//! * Answers are cached publicly for a minute and carry a strong `ETag` (a
+//!   hash of the body): `If-None-Match` with it gets 304 and no body.
+//!   Errors are not cached. An old slug of a post answers 301 to the new one.
 //!
 //! `query.rs` reads the query string, `map.rs` turns rows into the API
 //! structs of `model.rs` (plain functions, unit-tested), `http.rs` holds
@@ -64,10 +66,42 @@ async fn preflight() -> Response {
     res
 }
 
-/// Open CORS and short public caching on every answer of these routes.
+/// The largest answer given a validator; bigger ones (none today: a page
+/// holds at most 50 posts without bodies) go out without one.
+const ETAG_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Open CORS, short public caching and an `ETag` on every answer of these
+/// routes; 304 when the client's `If-None-Match` names the current body.
 async fn open_cors(req: Request, next: Next) -> Response {
+    let is_get = req.method() == axum::http::Method::GET;
+    let client_tags: axum::http::HeaderMap =
+        req.headers().get_all(header::IF_NONE_MATCH).iter().map(|v| (header::IF_NONE_MATCH, v.clone())).collect();
     let mut res = next.run(req).await;
-    let cache = if res.status() == StatusCode::OK { CACHE_CONTROL } else { "no-store" };
+    if is_get && res.status() == StatusCode::OK {
+        let (mut parts, body) = res.into_parts();
+        res = match axum::body::to_bytes(body, ETAG_BODY_LIMIT).await {
+            Ok(bytes) => {
+                let tag = crate::feeds::http::etag(&bytes);
+                if let Ok(v) = HeaderValue::from_str(&tag) {
+                    parts.headers.insert(header::ETAG, v);
+                }
+                if crate::feeds::http::not_modified(&client_tags, &tag) {
+                    parts.status = StatusCode::NOT_MODIFIED;
+                    parts.headers.remove(header::CONTENT_TYPE);
+                    parts.headers.remove(header::CONTENT_LENGTH);
+                    Response::from_parts(parts, axum::body::Body::empty())
+                } else {
+                    Response::from_parts(parts, axum::body::Body::from(bytes))
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "content API answer could not be read for its ETag");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+        };
+    }
+    let ok = matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED);
+    let cache = if ok { CACHE_CONTROL } else { "no-store" };
     let h = res.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

@@ -44,7 +44,7 @@ fn number(name: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
 }
 
 /// A value quoted back in a message: at most 40 characters.
-fn shorten(value: &str) -> String {
+pub fn shorten(value: &str) -> String {
     let mut s: String = value.chars().take(40).collect();
     if value.chars().count() > 40 {
         s.push('…');

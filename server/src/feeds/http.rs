@@ -135,8 +135,8 @@ pub async fn noindex(req: Request, next: Next) -> Response {
 }
 
 /// A strong validator for `body`: the first 128 bits of its SHA-256.
-pub fn etag(body: &str) -> String {
-    let digest = Sha256::digest(body.as_bytes());
+pub fn etag(body: impl AsRef<[u8]>) -> String {
+    let digest = Sha256::digest(body.as_ref());
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
 }
