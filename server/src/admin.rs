@@ -27,11 +27,12 @@ use crate::posts::{markdown, rules};
 pub struct SqlAdmin {
     db: DatabaseConnection,
     mailer: Mailer,
+    local_webhooks: crate::leads::webhook::LocalHttp,
 }
 
 impl SqlAdmin {
-    pub fn new(db: DatabaseConnection, mailer: Mailer) -> Self {
-        Self { db, mailer }
+    pub fn new(db: DatabaseConnection, mailer: Mailer, local_webhooks: crate::leads::webhook::LocalHttp) -> Self {
+        Self { db, mailer, local_webhooks }
     }
 }
 
@@ -430,9 +431,10 @@ impl AdminPort for SqlAdmin {
         form: LeadSettingsForm,
     ) -> Result<LeadSettingsSaved, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageLeadSettings).await?;
-        let saved = crate::leads::settings::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now())
-            .await
-            .map_err(settings_error)?;
+        let saved =
+            crate::leads::settings::save(&self.db, a.clinic.id, &a.actor, &form, self.local_webhooks, Utc::now())
+                .await
+                .map_err(settings_error)?;
         let message = match (&saved.new_consent_version, saved.changed.is_empty()) {
             (_, true) => "Nothing changed.".to_string(),
             (Some(v), false) => format!("Saved. The consent text is now version {v}."),

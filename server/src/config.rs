@@ -37,6 +37,9 @@ pub struct WebSettings {
     /// Addresses per sitemap file; beyond it `/sitemap.xml` becomes a sitemap
     /// index (`feeds::sitemap`). The protocol's maximum, 50,000, unless lowered.
     pub sitemap_limit: usize,
+    /// Whether lead webhooks may be plain http to this machine (a test
+    /// receiver): `serve --local-webhooks`. Refused by default.
+    pub local_webhooks: crate::leads::webhook::LocalHttp,
 }
 
 impl WebSettings {
@@ -48,6 +51,7 @@ impl WebSettings {
             mailer: crate::mail::Mailer::files(data_dir.join("mail")),
             media_root: data_dir.join("media"),
             sitemap_limit: crate::feeds::sitemap::MAX_URLS,
+            local_webhooks: Default::default(),
         }
     }
 }

@@ -51,6 +51,11 @@ enum Command {
         #[arg(long, env = "CLINICPRESS_SITEMAP_LIMIT", default_value_t = 50_000,
               value_parser = clap::value_parser!(u32).range(1..=50_000))]
         sitemap_limit: u32,
+        /// Let lead webhooks be plain http to this machine (a test receiver
+        /// such as http://127.0.0.1:9000/hook). Off by default: clinic admins
+        /// could otherwise make the server post to its own local services.
+        #[arg(long, env = "CLINICPRESS_LOCAL_WEBHOOKS")]
+        local_webhooks: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -165,7 +170,7 @@ async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url, sitemap_limit } => {
+        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url, sitemap_limit, local_webhooks } => {
             let started = std::time::Instant::now();
             let conn = open_db(&cli).await?;
             if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
@@ -180,6 +185,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             settings.secure_cookies = *secure_cookies;
             settings.trust_proxy = *trust_proxy;
             settings.sitemap_limit = *sitemap_limit as usize;
+            if *local_webhooks {
+                settings.local_webhooks = clinicpress::leads::webhook::LocalHttp::Allowed;
+            }
             if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
                 settings.mailer = clinicpress::mail::Mailer::smtp(url.trim())
                     .with_context(|| "SMTP_URL is not a valid SMTP URL (like smtp://127.0.0.1:2525)")?;
@@ -188,7 +196,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let publisher = clinicpress::posts::publisher::spawn(conn.clone());
             let (search, search_state) = SearchService::open(&cli.data_dir).context("cannot open the search index")?;
             let indexer = search.spawn_indexer(conn.clone(), search_state);
-            let outbox = clinicpress::leads::outbox::Outbox::new(conn.clone(), settings.mailer.clone());
+            let outbox = clinicpress::leads::outbox::Outbox::new(conn.clone(), settings.mailer.clone())
+                .with_local_webhooks(settings.local_webhooks);
             let sender = outbox.spawn();
             // Unanswered leads escalated each minute; finished ones deleted daily after the clinic's retention period.
             let links = clinicpress::leads::escalation::Links { https: *secure_cookies, port: addr.port() };

@@ -1170,6 +1170,13 @@ fn clinic_admins_edit_the_request_settings() {
         assert!(!a.body.contains("short secret"), "the secret is never sent back");
         assert!(a.body.contains("The secret you typed was not saved"));
         assert!(a.body.contains("aria-invalid=\"true\""));
+        // http to the server's own machine is refused too (serve --local-webhooks is off).
+        let local = "consent_text=We+may+contact+you&response_target_hours=4&retention_days=&webhook_url=http%3A%2F%2F127.0.0.1%3A6379%2F\
+                     &webhook_secret=a+long+enough+secret&cors_origins=";
+        let a = send(&app, form_post(PAGE, Some(&chief), local)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        let at = a.body.find("id=\"ls-webhook_url-error\"").unwrap();
+        assert!(a.body[at..at + 300].contains("does not allow"), "{}", &a.body[at..at + 300]);
         assert_eq!(settings().await, before, "nothing saved");
 
         // A request sent before the consent text changes keeps its version.

@@ -349,9 +349,11 @@ fn hex_hmac(secret: &[u8], message: &[u8]) -> String {
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An outbox writing mail to files, calling the test receiver on this
+/// machine (as `serve --local-webhooks` does).
 fn files_outbox(db: &DatabaseConnection) -> Outbox {
     let dir = tempfile::tempdir().unwrap().keep();
-    Outbox::new(db.clone(), Mailer::files(dir))
+    Outbox::new(db.clone(), Mailer::files(dir)).with_local_webhooks(webhook::LocalHttp::Allowed)
 }
 
 #[test]
@@ -425,6 +427,16 @@ fn webhook_calls_are_signed_and_carry_no_request_content() {
         assert_eq!((row.state.as_str(), row.attempts), ("dead", 1));
         assert!(row.last_error.unwrap().contains("no webhook secret"));
         assert_eq!(hook.calls().len(), 1, "nothing more was called");
+
+        // A server not started with --local-webhooks never calls http on its own machine.
+        configure(db, |s| s.webhook_secret = Set(Some(SECRET.into()))).await;
+        let local = accepted(&app, json!({ "email": "di@example.com" })).await;
+        let dir = tempfile::tempdir().unwrap();
+        Outbox::new(db.clone(), Mailer::files(dir.path().to_path_buf())).run_once(Utc::now()).await.unwrap();
+        let row = rows(db, &local).await.into_iter().find(|r| r.kind == "webhook").unwrap();
+        assert_eq!((row.state.as_str(), row.attempts), ("dead", 1), "refused for good");
+        assert!(row.last_error.unwrap().contains("does not allow"));
+        assert_eq!(hook.calls().len(), 1, "the local receiver was not called");
         t
     }));
 }

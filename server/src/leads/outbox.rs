@@ -150,17 +150,31 @@ pub struct Outbox {
     db: DatabaseConnection,
     mailer: Mailer,
     webhooks: super::webhook::WebhookClient,
+    local_webhooks: super::webhook::LocalHttp,
     wake: Arc<Notify>,
 }
 
 impl Outbox {
     pub fn new(db: DatabaseConnection, mailer: Mailer) -> Self {
-        Outbox { db, mailer, webhooks: Default::default(), wake: Arc::new(Notify::new()) }
+        Outbox {
+            db,
+            mailer,
+            webhooks: Default::default(),
+            local_webhooks: Default::default(),
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Give each webhook call at most this long (default [`super::webhook::TIMEOUT`]).
     pub fn with_webhook_timeout(mut self, timeout: StdDuration) -> Self {
-        self.webhooks = super::webhook::WebhookClient::new(timeout);
+        self.webhooks = super::webhook::WebhookClient::new(timeout, self.local_webhooks);
+        self
+    }
+
+    /// Call http webhooks on this machine too (a test receiver); refused by default.
+    pub fn with_local_webhooks(mut self, local: super::webhook::LocalHttp) -> Self {
+        self.local_webhooks = local;
+        self.webhooks = super::webhook::WebhookClient::new(super::webhook::TIMEOUT, local);
         self
     }
 

@@ -17,7 +17,7 @@ use app::admin::model::{LeadSettingsForm, LeadSettingsPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
 
-use super::webhook::{self, WebhookError};
+use super::webhook::{self, LocalHttp, WebhookError};
 use crate::audit::{self, Actor};
 use crate::entities::{clinic, lead_settings};
 
@@ -39,13 +39,13 @@ pub const MAX_RETENTION_DAYS: i32 = 3650;
 
 /// A webhook address that can be called: `https://…`, `http://` only to
 /// localhost. Returns it trimmed, or the message to show.
-pub fn check_webhook_url(url: &str) -> Result<String, String> {
+pub fn check_webhook_url(url: &str, local: LocalHttp) -> Result<String, String> {
     let url = url.trim();
     let n = url.chars().count();
     if n > MAX_URL {
         return Err(format!("The address has {n} characters; {MAX_URL} at most."));
     }
-    match webhook::checked_uri(url) {
+    match webhook::checked_uri(url, local) {
         Ok(_) => Ok(url.to_string()),
         Err(WebhookError::BadAddress(why)) => Err(format!("This address cannot be used: {why}.")),
         Err(other) => Err(other.to_string()),
@@ -104,9 +104,14 @@ pub struct Checked {
     pub cors_origins: Vec<String>,
 }
 
-/// Check the form; `secret_stored`: whether a webhook secret is stored now.
+/// Check the form; `secret_stored`: whether a webhook secret is stored now;
+/// `local`: whether this server calls http webhooks on its own machine.
 /// Every problem at once, as (field, message) pairs in form order.
-pub fn validate(form: &LeadSettingsForm, secret_stored: bool) -> Result<Checked, Vec<(String, String)>> {
+pub fn validate(
+    form: &LeadSettingsForm,
+    secret_stored: bool,
+    local: LocalHttp,
+) -> Result<Checked, Vec<(String, String)>> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut err = |f: &str, m: String| errors.push((f.to_string(), m));
 
@@ -164,7 +169,7 @@ pub fn validate(form: &LeadSettingsForm, secret_stored: bool) -> Result<Checked,
 
     let webhook_url = match form.webhook_url.trim() {
         "" => None,
-        u => match check_webhook_url(u) {
+        u => match check_webhook_url(u, local) {
             Ok(u) => Some(u),
             Err(m) => {
                 err("webhook_url", m);
@@ -322,12 +327,13 @@ pub async fn save(
     clinic_id: i32,
     actor: &Actor,
     form: &LeadSettingsForm,
+    local: LocalHttp,
     now: DateTime<Utc>,
 ) -> Result<Saved, SettingsError> {
     let txn = db.begin().await?;
     let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(SettingsError::NotFound)?;
     let s = super::store::settings(&txn, clinic_id).await?;
-    let v = validate(form, secret_is_set(&s)).map_err(SettingsError::Invalid)?;
+    let v = validate(form, secret_is_set(&s), local).map_err(SettingsError::Invalid)?;
 
     let mut changed: Vec<String> = Vec::new();
     let mut new_consent_version = None;
@@ -433,7 +439,7 @@ mod tests {
 
     #[test]
     fn a_good_form_is_normalised() {
-        let v = validate(&good(), false).unwrap();
+        let v = validate(&good(), false, LocalHttp::Refused).unwrap();
         assert_eq!(v.consent_text, "I agree that the clinic stores this.\nAnd answers me.");
         assert_eq!(v.disclaimer.as_deref(), Some("Non-medical questions only."));
         assert_eq!(v.response_target_minutes, 90);
@@ -450,11 +456,11 @@ mod tests {
             response_target_hours: "4".into(),
             ..Default::default()
         };
-        let v = validate(&f, true).unwrap();
+        let v = validate(&f, true, LocalHttp::Refused).unwrap();
         assert_eq!((v.disclaimer, v.retention_days, v.webhook_url), (None, None, None));
         assert_eq!(v.secret, SecretChange::Keep);
         assert!(v.cors_origins.is_empty());
-        let v = validate(&LeadSettingsForm { forget_secret: "on".into(), ..f }, true).unwrap();
+        let v = validate(&LeadSettingsForm { forget_secret: "on".into(), ..f }, true, LocalHttp::Refused).unwrap();
         assert_eq!(v.secret, SecretChange::Remove);
     }
 
@@ -471,7 +477,7 @@ mod tests {
             cors_origins: "https://ok.example\nhttps://www.clinic.example/contact\nwww.clinic.example".into(),
         };
         assert_eq!(
-            fields(validate(&f, false)),
+            fields(validate(&f, false, LocalHttp::Refused)),
             [
                 "consent_text",
                 "disclaimer",
@@ -488,12 +494,16 @@ mod tests {
     fn a_webhook_needs_a_secret_stored_or_typed() {
         let mut f = good();
         f.webhook_secret = String::new();
-        assert_eq!(fields(validate(&f, false)), ["webhook_secret"]);
-        assert_eq!(validate(&f, true).unwrap().secret, SecretChange::Keep);
+        assert_eq!(fields(validate(&f, false, LocalHttp::Refused)), ["webhook_secret"]);
+        assert_eq!(validate(&f, true, LocalHttp::Refused).unwrap().secret, SecretChange::Keep);
         f.forget_secret = "on".into();
-        assert_eq!(fields(validate(&f, true)), ["webhook_secret"], "removing the secret of a webhook in use");
+        assert_eq!(
+            fields(validate(&f, true, LocalHttp::Refused)),
+            ["webhook_secret"],
+            "removing the secret of a webhook in use"
+        );
         f.webhook_url = String::new();
-        assert_eq!(validate(&f, true).unwrap().secret, SecretChange::Remove);
+        assert_eq!(validate(&f, true, LocalHttp::Refused).unwrap().secret, SecretChange::Remove);
     }
 
     #[test]
@@ -502,18 +512,19 @@ mod tests {
             [("0.25", true), ("0.1", false), ("720", true), ("721", false), ("-1", false), ("NaN", false)]
         {
             let f = LeadSettingsForm { response_target_hours: hours.into(), ..good() };
-            assert_eq!(validate(&f, false).is_ok(), ok, "{hours}");
+            assert_eq!(validate(&f, false, LocalHttp::Refused).is_ok(), ok, "{hours}");
         }
         for (days, ok) in [("1", true), ("3650", true), ("3651", false), ("1.5", false), ("-3", false)] {
             let f = LeadSettingsForm { retention_days: days.into(), ..good() };
-            assert_eq!(validate(&f, false).is_ok(), ok, "{days}");
+            assert_eq!(validate(&f, false, LocalHttp::Refused).is_ok(), ok, "{days}");
         }
     }
 
     #[test]
     fn shared_rules_for_the_provision_file() {
-        assert!(check_webhook_url("http://localhost:9000/hook").is_ok());
-        assert!(check_webhook_url("ftp://crm.example").unwrap_err().contains("https"));
+        assert!(check_webhook_url("http://localhost:9000/hook", LocalHttp::Allowed).is_ok());
+        assert!(check_webhook_url("http://localhost:9000/hook", LocalHttp::Refused).unwrap_err().contains("https"));
+        assert!(check_webhook_url("ftp://crm.example", LocalHttp::Allowed).unwrap_err().contains("https"));
         assert!(check_webhook_secret("fifteen chars!!").is_err());
         assert_eq!(check_webhook_secret(" sixteen chars ok ").unwrap(), "sixteen chars ok");
         assert_eq!(check_origin("HTTPS://WWW.Clinic.Example/").unwrap(), "https://www.clinic.example");

@@ -287,9 +287,20 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether plain-http calls to this machine (`http://localhost:9000/…`, a
+/// test receiver) are made. Off unless the operator turns it on
+/// (`--local-webhooks`): a clinic admin must not be able to make the
+/// server post to services listening on its own loopback interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LocalHttp {
+    #[default]
+    Refused,
+    Allowed,
+}
+
 /// The address to call, checked: https to a public address, or http to
-/// this machine.
-pub fn checked_uri(url: &str) -> Result<Uri, WebhookError> {
+/// this machine when `local` allows it.
+pub fn checked_uri(url: &str, local: LocalHttp) -> Result<Uri, WebhookError> {
     let uri: Uri = url.trim().parse().map_err(|_| WebhookError::BadAddress("not a URL".into()))?;
     let host = uri.host().ok_or_else(|| WebhookError::BadAddress("no host name".into()))?;
     let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
@@ -298,8 +309,12 @@ pub fn checked_uri(url: &str) -> Result<Uri, WebhookError> {
             Err(WebhookError::BadAddress("it points to a private or local network address".into()))
         }
         Some("https") => Ok(uri),
-        Some("http") if is_loopback(host) => Ok(uri),
-        Some("http") => Err(WebhookError::BadAddress("it must use https (http only for localhost)".into())),
+        Some("http") if is_loopback(host) && local == LocalHttp::Allowed => Ok(uri),
+        Some("http") if is_loopback(host) => Err(WebhookError::BadAddress(
+            "it must use https (http to this machine is only for a test receiver, and this server does not allow it)"
+                .into(),
+        )),
+        Some("http") => Err(WebhookError::BadAddress("it must use https".into())),
         _ => Err(WebhookError::BadAddress("it must start with https://".into())),
     }
 }
@@ -345,8 +360,8 @@ pub struct PrivateAddress(pub String);
 pub struct WebhookClient {
     /// https, public addresses only.
     public: Client<HttpsConnector<HttpConnector<PublicResolver>>, Full<Bytes>>,
-    /// http to this machine (development and tests).
-    local: Client<HttpConnector, Full<Bytes>>,
+    /// http to this machine (development and tests), when allowed.
+    local: Option<Client<HttpConnector, Full<Bytes>>>,
     timeout: Duration,
 }
 
@@ -358,13 +373,14 @@ impl std::fmt::Debug for WebhookClient {
 
 impl Default for WebhookClient {
     fn default() -> Self {
-        Self::new(TIMEOUT)
+        Self::new(TIMEOUT, LocalHttp::Refused)
     }
 }
 
 impl WebhookClient {
-    /// A client giving each call at most `timeout` (normally [`TIMEOUT`]).
-    pub fn new(timeout: Duration) -> Self {
+    /// A client giving each call at most `timeout` (normally [`TIMEOUT`]),
+    /// calling http on this machine only when `local` allows it.
+    pub fn new(timeout: Duration, local: LocalHttp) -> Self {
         let mut http = HttpConnector::new_with_resolver(PublicResolver);
         http.enforce_http(false);
         http.set_connect_timeout(Some(timeout));
@@ -379,10 +395,13 @@ impl WebhookClient {
             b.pool_idle_timeout(Duration::from_secs(30));
             b
         };
-        let mut local = HttpConnector::new();
-        local.set_connect_timeout(Some(timeout));
-        local.set_nodelay(true);
-        WebhookClient { public: pool().build(https), local: pool().build(local), timeout }
+        let local = (local == LocalHttp::Allowed).then(|| {
+            let mut plain = HttpConnector::new();
+            plain.set_connect_timeout(Some(timeout));
+            plain.set_nodelay(true);
+            pool().build(plain)
+        });
+        WebhookClient { public: pool().build(https), local, timeout }
     }
 
     /// Deliver an outbox row of channel `webhook`, signed at `now`.
@@ -395,7 +414,8 @@ impl WebhookClient {
         let settings = lead_settings::Entity::find_by_id(row.clinic_id).one(db).await?;
         let settings = settings.ok_or(WebhookError::NoAddress)?;
         let url = settings.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-        let uri = checked_uri(url.ok_or(WebhookError::NoAddress)?)?;
+        let local = if self.local.is_some() { LocalHttp::Allowed } else { LocalHttp::Refused };
+        let uri = checked_uri(url.ok_or(WebhookError::NoAddress)?, local)?;
         let secret = settings.webhook_secret.as_deref().filter(|s| !s.trim().is_empty());
         let secret = secret.ok_or(WebhookError::NoSecret)?;
         let timestamp = now.timestamp();
@@ -412,10 +432,10 @@ impl WebhookClient {
             .body(Full::new(body))
             .map_err(|e| WebhookError::BadAddress(e.to_string()))?;
         let call = async {
-            if req.uri().scheme_str() == Some("https") {
-                self.public.request(req).await
-            } else {
-                self.local.request(req).await
+            match (&self.local, req.uri().scheme_str()) {
+                (Some(local), Some("http")) => local.request(req).await,
+                // https only: checked_uri let no other http through.
+                _ => self.public.request(req).await,
             }
         };
         let res = match tokio::time::timeout(self.timeout, call).await {
@@ -499,14 +519,20 @@ mod tests {
             "https://[64:ff9b::a00:1]/hook",
             "https://[100::1]/hook",
         ] {
-            let e = checked_uri(private).unwrap_err();
+            let e = checked_uri(private, LocalHttp::Allowed).unwrap_err();
             assert!(e.to_string().contains("private or local"), "{private}: {e}");
             assert!(!e.is_transient());
         }
-        assert!(checked_uri("https://93.184.215.14/hook").is_ok());
-        assert!(checked_uri("https://[2606:4700::1]/hook").is_ok());
-        assert!(checked_uri("https://[64:ff9b::5db8:d70e]/hook").is_ok(), "NAT64 of a public IPv4 address");
-        assert!(checked_uri("https://[2002:5db8:d70e::1]/hook").is_ok(), "6to4 of a public IPv4 address");
+        assert!(checked_uri("https://93.184.215.14/hook", LocalHttp::Refused).is_ok());
+        assert!(checked_uri("https://[2606:4700::1]/hook", LocalHttp::Refused).is_ok());
+        assert!(
+            checked_uri("https://[64:ff9b::5db8:d70e]/hook", LocalHttp::Refused).is_ok(),
+            "NAT64 of a public IPv4 address"
+        );
+        assert!(
+            checked_uri("https://[2002:5db8:d70e::1]/hook", LocalHttp::Refused).is_ok(),
+            "6to4 of a public IPv4 address"
+        );
         assert!(is_public("8.8.8.8".parse().unwrap()) && !is_public("198.18.0.1".parse().unwrap()));
     }
 
@@ -527,12 +553,14 @@ mod tests {
 
     #[test]
     fn only_https_or_this_machine() {
-        assert!(checked_uri("https://crm.example/hooks/leads").is_ok());
-        assert!(checked_uri("http://127.0.0.1:9000/hook").is_ok());
-        assert!(checked_uri("http://localhost/hook").is_ok());
-        assert!(checked_uri("http://[::1]:8080/hook").is_ok());
+        assert!(checked_uri("https://crm.example/hooks/leads", LocalHttp::Refused).is_ok());
+        for local in ["http://127.0.0.1:9000/hook", "http://localhost/hook", "http://[::1]:8080/hook"] {
+            assert!(checked_uri(local, LocalHttp::Allowed).is_ok(), "{local}");
+            let e = checked_uri(local, LocalHttp::Refused).unwrap_err();
+            assert!(e.to_string().contains("does not allow") && !e.is_transient(), "{local}: {e}");
+        }
         for bad in ["http://crm.example/hook", "ftp://crm.example/", "not a url", "/relative"] {
-            let e = checked_uri(bad).unwrap_err();
+            let e = checked_uri(bad, LocalHttp::Allowed).unwrap_err();
             assert!(!e.is_transient(), "{bad}: {e}");
         }
         assert!(WebhookError::Timeout(10).is_transient() && WebhookError::Status(500).is_transient());

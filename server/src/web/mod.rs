@@ -92,7 +92,7 @@ pub fn router(
     let leads = Arc::new(LeadService::new(db.clone(), outbox));
     let backend = Backend {
         content,
-        admin: Arc::new(SqlAdmin::new(db.clone(), settings.mailer.clone())),
+        admin: Arc::new(SqlAdmin::new(db.clone(), settings.mailer.clone(), settings.local_webhooks)),
         search: search.clone(),
         leads: leads.clone(),
     };
