@@ -14,6 +14,7 @@ mod m20261121_000007_media;
 mod m20261121_000008_search;
 mod m20261202_000009_audit_append_only;
 mod m20261202_000010_leads;
+mod m20261203_000011_wordpress;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_search::Migration),
             Box::new(m20261202_000009_audit_append_only::Migration),
             Box::new(m20261202_000010_leads::Migration),
+            Box::new(m20261203_000011_wordpress::Migration),
         ]
     }
 }

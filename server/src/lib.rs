@@ -22,3 +22,4 @@ pub mod search;
 pub mod seo;
 pub mod slugs;
 pub mod web;
+pub mod wordpress;

@@ -9,7 +9,7 @@ use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::search::service::SearchService;
-use clinicpress::{clinics::provision, config, db, demo, posts::import, web};
+use clinicpress::{clinics::provision, config, db, demo, posts::import, web, wordpress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -64,12 +64,13 @@ enum Command {
         /// The provision file.
         file: PathBuf,
     },
-    /// Import Markdown posts (files or folders) with YAML front matter.
+    /// Import Markdown posts (files or folders) with YAML front matter, or a
+    /// WordPress export (the .xml file from Tools → Export).
     Import {
         /// Slug of the clinic the posts belong to.
         #[arg(long)]
         clinic: String,
-        /// Markdown files or folders.
+        /// Markdown files or folders, or WordPress export files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -265,6 +266,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { clinic, paths } => {
+            if let Some(exports) = wordpress::cli::wxr_paths(paths)? {
+                return wordpress::cli::run(&open_db(&cli).await?, clinic, &exports).await;
+            }
             let files = import::collect_files(paths)?;
             let conn = open_db(&cli).await?;
             let bar = ProgressBar::new(files.len() as u64);

@@ -27,5 +27,6 @@ pub mod search_miss;
 pub mod session;
 pub mod tag;
 pub mod term_redirect;
+pub mod wordpress_post;
 
 pub use post::PostStatus;

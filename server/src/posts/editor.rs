@@ -364,7 +364,7 @@ async fn apply<C: ConnectionTrait>(
 }
 
 /// Keep an old public address answering (301) after a slug change.
-async fn remember_old_slug<C: ConnectionTrait>(
+pub(crate) async fn remember_old_slug<C: ConnectionTrait>(
     db: &C,
     clinic_id: i32,
     post_id: i32,

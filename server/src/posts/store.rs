@@ -122,15 +122,46 @@ pub async fn save<C: ConnectionTrait>(
         }
     }
 
-    let body_text = markdown::plain_text(&draft.body_md);
     let existing = post::Entity::find()
         .filter(post::Column::ClinicId.eq(clinic_id))
         .filter(post::Column::Slug.eq(&draft.slug))
         .one(db)
         .await?;
+    let links = Links { author_id, category_id, tag_ids, location_ids };
+    write(db, clinic_id, existing, draft, &links, now).await
+}
+
+/// What a post links to, as ids of the clinic's rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    pub author_id: Option<i32>,
+    pub category_id: Option<i32>,
+    pub tag_ids: Vec<i32>,
+    pub location_ids: Vec<i32>,
+}
+
+/// Insert a new post (`existing` is None) or overwrite `existing` with the
+/// fields of `draft` and with `links` (the draft's author, category, tags and
+/// locations are not read: `links` replaces them). An update bumps the
+/// version, so an editor open on the old text gets a stale-edit conflict.
+pub async fn write<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    existing: Option<post::Model>,
+    draft: &PostDraft,
+    links: &Links,
+    now: DateTime<Utc>,
+) -> Result<Saved, StoreError> {
+    let Links { author_id, category_id, tag_ids, location_ids } = links;
+    let body_text = markdown::plain_text(&draft.body_md);
     let created = existing.is_none();
     let mut am: post::ActiveModel = match existing {
-        Some(m) => m.into(),
+        Some(m) => {
+            let version = m.version;
+            let mut am: post::ActiveModel = m.into();
+            am.version = Set(version + 1);
+            am
+        }
         None => post::ActiveModel {
             clinic_id: Set(clinic_id),
             created_at: Set(draft.published_at.unwrap_or(now).min(now)),
@@ -147,8 +178,8 @@ pub async fn save<C: ConnectionTrait>(
     am.status = Set(draft.status);
     am.published_at = Set(draft.published_at);
     am.updated_at = Set(draft.updated_at.or(draft.published_at).unwrap_or(now));
-    am.author_id = Set(author_id);
-    am.category_id = Set(category_id);
+    am.author_id = Set(*author_id);
+    am.category_id = Set(*category_id);
     am.seo_title = Set(draft.seo_title.clone());
     am.seo_description = Set(draft.seo_description.clone());
     am.featured_image = Set(draft.featured_image.clone());

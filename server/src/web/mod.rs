@@ -150,6 +150,8 @@ pub fn router(
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Old WordPress addresses of imported posts (only where the site would answer 404, and /?p=).
+        .layer(middleware::from_fn_with_state(state.clone(), crate::wordpress::legacy::redirect))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(editor_body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), lead_data::export_json))
