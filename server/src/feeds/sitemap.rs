@@ -59,7 +59,9 @@ pub fn root(entries: Vec<Entry>, limit: usize, base_url: &str) -> Answer {
 /// `/sitemap/{file}`: part `n` (from 1) of `limit` entries; `file` is `{n}.xml`.
 pub fn part(entries: Vec<Entry>, limit: usize, file: &str) -> Answer {
     let limit = limit.max(1);
-    let Some(n) = file.strip_suffix(".xml").and_then(|n| n.parse::<usize>().ok()).filter(|n| *n >= 1) else {
+    // Only the names the index gives out: `01.xml` or `+1.xml` would repeat part 1 under another address.
+    let number = file.strip_suffix(".xml").filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()));
+    let Some(n) = number.and_then(|n| n.parse::<usize>().ok()).filter(|n| *n >= 1) else {
         return Answer::NotFound;
     };
     if n > parts(entries.len(), limit) {
@@ -164,7 +166,7 @@ mod tests {
 
         assert_eq!(part(entries(7), 3, "3.xml"), Answer::Urls(entries(7)[6..].to_vec()));
         assert_eq!(part(entries(7), 3, "2.xml"), Answer::Urls(entries(7)[3..6].to_vec()));
-        for bad in ["4.xml", "0.xml", "x.xml", "1", "-1.xml", ""] {
+        for bad in ["4.xml", "0.xml", "x.xml", "1", "-1.xml", "", "01.xml", "+1.xml", "002.xml"] {
             assert_eq!(part(entries(7), 3, bad), Answer::NotFound, "{bad}");
         }
         assert_eq!(part(vec![], 3, "1.xml"), Answer::Urls(vec![]), "an empty site still has part 1");
