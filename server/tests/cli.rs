@@ -114,3 +114,54 @@ async fn provision_import_and_migrate_from_the_shell() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn wordpress_import_from_the_shell() {
+    each_db(|t| async move {
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/provision.toml");
+        let export = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wordpress-export.xml");
+        let (code, _, err) = clinicpress(&t.url, &["provision", demo]);
+        assert_eq!(code, 0, "{err}");
+
+        // Some items of the fixture fail on purpose: the others import, the exit status is 1.
+        let (code, out, err) = clinicpress(&t.url, &["import", "--clinic", "pmc", export]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(out.contains("into \"pmc\": 7 imported, 0 updated, 3 skipped, 3 failed"), "{out}");
+        assert!(out.contains("failed: WordPress post 110 (no title): it has no title"), "{out}");
+        assert!(out.contains("failed: \"A post without a date\" (WordPress post 111): it has no date"), "{out}");
+        assert!(out.contains("skipped: \"Staff party photos\" (WordPress post 108): private in WordPress"), "{out}");
+        assert!(out.contains("note: \"Sleep hygiene: small habits, big changes\" (WordPress post 102): a script was removed"), "{out}");
+        assert!(out.contains("authors added: "), "{out}");
+        assert!(out.contains("attachments: 2 listed in the export, not downloaded"), "{out}");
+        assert!(
+            out.contains("  https://old-clinic.example/wp-content/uploads/2024/02/stretch.jpg (attached to WordPress post 101)"),
+            "{out}"
+        );
+        assert!(out.contains("not posts, left out: nav_menu_item ×1"), "{out}");
+        assert!(err.contains("failed: \"Five stretches (copy)\" (WordPress post 109): its slug \"five-stretches-lower-back\" is also used by"), "{err}");
+
+        // Again: updated, not duplicated.
+        let (code, out, _) = clinicpress(&t.url, &["import", "--clinic", "pmc", export]);
+        assert_eq!(code, 1);
+        assert!(out.contains("0 imported, 7 updated, 3 skipped, 3 failed"), "{out}");
+
+        // A file cut short: what came before is imported, the error says where it stopped.
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(export).unwrap();
+        let cut = dir.path().join("cut.xml");
+        std::fs::write(&cut, &text[..text.find("Kälte lindert").unwrap()]).unwrap();
+        let (code, out, err) = clinicpress(&t.url, &["import", "--clinic", "lakeside", cut.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(out.contains("2 imported, 0 updated"), "{out}");
+        assert!(err.contains("cut.xml: the file is cut short at byte"), "{err}");
+
+        // Markdown and WordPress files are not mixed in one import.
+        let md = dir.path().join("a.md");
+        std::fs::write(&md, "---\ntitle: Hi\ndate: 2026-01-02\n---\nx\n").unwrap();
+        let (code, _, err) = clinicpress(&t.url, &["import", "--clinic", "pmc", export, md.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(err.contains("not both in one import"), "{err}");
+        t
+    })
+    .await;
+}

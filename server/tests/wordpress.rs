@@ -390,3 +390,24 @@ fn bad_files_fail_clearly_and_keep_what_came_before() {
         t
     }));
 }
+
+#[test]
+fn the_fixture_is_what_the_script_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/make-wxr.py");
+    let run = std::process::Command::new("python3").arg(&script).arg(dir.path()).output();
+    let out = match run {
+        Ok(out) => out,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("\n!!!!!!!! SKIPPED: python3 is not available ({e}); CI never skips.\n");
+            return;
+        }
+        Err(e) => panic!("CI is set but python3 cannot run: {e}"),
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["wordpress-export.xml", "wordpress-export.expected.json"] {
+        let made = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let committed = std::fs::read_to_string(fixture().with_file_name(name)).unwrap();
+        assert!(made == committed, "{name} differs from scripts/make-wxr.py's output: run the script and commit");
+    }
+}

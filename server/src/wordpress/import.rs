@@ -108,7 +108,8 @@ impl Report {
             s.push_str(&format!("note: {item}: {note}\n"));
         }
         if !self.authors_created.is_empty() {
-            s.push_str(&format!("authors added: {}\n", self.authors_created.join(", ")));
+            let names: Vec<String> = self.authors_created.iter().map(|n| format!("\"{n}\"")).collect();
+            s.push_str(&format!("authors added: {}\n", names.join(", ")));
         }
         if !self.other_types.is_empty() {
             let kinds: Vec<String> = self.other_types.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
