@@ -229,10 +229,11 @@ def item_xml(item):
     out.append("\t\t<wp:is_sticky>0</wp:is_sticky>")
     if "url" in item:
         out.append(f"\t\t<wp:attachment_url>{cdata(item['url'])}</wp:attachment_url>")
+    # WordPress stores term names HTML-escaped ("Wellness &amp; Prevention") and exports them so.
     for c in item["cats"]:
-        out.append(f'\t\t<category domain="category" nicename="{c}">{cdata(CATEGORIES[c])}</category>')
+        out.append(f'\t\t<category domain="category" nicename="{c}">{cdata(escape(CATEGORIES[c]))}</category>')
     for t in item["tags"]:
-        out.append(f'\t\t<category domain="post_tag" nicename="{t}">{cdata(TAGS[t])}</category>')
+        out.append(f'\t\t<category domain="post_tag" nicename="{t}">{cdata(escape(TAGS[t]))}</category>')
     out.append("\t\t<wp:postmeta>\n\t\t\t<wp:meta_key><![CDATA[_edit_last]]></wp:meta_key>\n\t\t\t<wp:meta_value><![CDATA[1]]></wp:meta_value>\n\t\t</wp:postmeta>")
     if item.get("comments"):
         out.append(
@@ -337,11 +338,11 @@ def export():
     for i, (nice, name) in enumerate(CATEGORIES.items(), start=1):
         parts.append(
             f"\t<wp:category><wp:term_id>{i}</wp:term_id><wp:category_nicename>{cdata(nice)}</wp:category_nicename>"
-            f"<wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name>{cdata(name)}</wp:cat_name></wp:category>\n"
+            f"<wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name>{cdata(escape(name))}</wp:cat_name></wp:category>\n"
         )
     for i, (nice, name) in enumerate(TAGS.items(), start=20):
         parts.append(
-            f"\t<wp:tag><wp:term_id>{i}</wp:term_id><wp:tag_slug>{cdata(nice)}</wp:tag_slug><wp:tag_name>{cdata(name)}</wp:tag_name></wp:tag>\n"
+            f"\t<wp:tag><wp:term_id>{i}</wp:term_id><wp:tag_slug>{cdata(nice)}</wp:tag_slug><wp:tag_name>{cdata(escape(name))}</wp:tag_name></wp:tag>\n"
         )
     parts.append("\n\t<generator>https://wordpress.org/?v=6.5</generator>\n\n")
     parts.append("\n\n".join(item_xml(i) for i in ITEMS))

@@ -252,6 +252,10 @@ impl El {
 
 const VOID: [&str; 5] = ["br", "hr", "img", "wbr", "col"];
 
+/// Deeper elements are flattened into their ancestor at this depth, so that
+/// writing the Markdown (recursive) never runs out of stack on hostile HTML.
+const MAX_DEPTH: usize = 40;
+
 /// Builds the tree from the (already well-formed) sanitised HTML.
 struct TreeSink {
     stack: RefCell<Vec<El>>,
@@ -282,6 +286,8 @@ impl TokenSink for TreeSink {
                         let el = El { name: name.clone(), attrs, children: Vec::new() };
                         if VOID.contains(&name.as_str()) || tag.self_closing {
                             Self::push_node(&mut stack, Node::El(el));
+                        } else if stack.len() >= MAX_DEPTH {
+                            // Too deep: the element's content joins its ancestor.
                         } else {
                             stack.push(el);
                         }
@@ -325,6 +331,91 @@ fn parse(html: &str) -> Vec<Node> {
         TreeSink::push_node(&mut stack, Node::El(el));
     }
     stack.pop().map(|root| root.children).unwrap_or_default()
+}
+
+/// Deepest nesting of HTML elements converted. The HTML parser's work grows
+/// with the square of the depth, so a hostile post nested thousands of
+/// levels deep is refused (its item fails) instead of taking minutes.
+pub const MAX_NESTING: usize = 1000;
+
+/// How deeply the tags of `html` nest, counted roughly (start tags of
+/// non-void elements minus end tags): an upper bound for the parser's depth.
+pub fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = memchr_lt(&bytes[i..]) {
+        i += off + 1;
+        match bytes.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_end =
+                    bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
+                let name = html[i..name_end].to_ascii_lowercase();
+                let tag_end = bytes[i..].iter().position(|b| *b == b'>').map_or(bytes.len(), |p| i + p);
+                let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
+                if !self_closing
+                    && !matches!(
+                        name.as_str(),
+                        "br" | "hr"
+                            | "img"
+                            | "wbr"
+                            | "col"
+                            | "input"
+                            | "meta"
+                            | "link"
+                            | "source"
+                            | "area"
+                            | "base"
+                            | "embed"
+                            | "param"
+                            | "track"
+                    )
+                {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|c| *c == b'<')
+}
+
+/// Collects the text of an HTML fragment, character references decoded.
+struct TextSink {
+    text: RefCell<String>,
+}
+
+impl TokenSink for TextSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        if let Token::CharacterTokens(t) = token {
+            self.text.borrow_mut().push_str(&t);
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+/// The text of a short piece of WordPress HTML — a title, a category or tag
+/// name, an author's name, which WordPress stores with entities (`&amp;`)
+/// and shows as HTML: tags dropped, references decoded, spaces collapsed.
+pub fn html_text(s: &str) -> String {
+    if !s.contains(['&', '<']) {
+        return s.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    let tokenizer = Tokenizer::new(TextSink { text: RefCell::new(String::new()) }, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(s));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let text = tokenizer.sink.text.take();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -953,6 +1044,32 @@ mod tests {
         assert_eq!(c.markdown, "x\n\n[Embedded content from www.youtube.com](https://www.youtube.com/embed/abc)\n");
         assert!(c.notes.contains(&"the block wp:latest-posts has no saved content and was left out".to_string()));
         assert!(c.notes.contains(&"an embedded frame became a link".to_string()));
+    }
+
+    #[test]
+    fn short_html_becomes_text() {
+        assert_eq!(html_text("Wellness &amp; Prevention"), "Wellness & Prevention");
+        assert_eq!(
+            html_text("Ice &amp; heat: &#8220;when?&#8221; <em>now</em>"),
+            "Ice & heat: \u{201c}when?\u{201d} now"
+        );
+        assert_eq!(html_text("A & B <3 c"), "A & B <3 c");
+        assert_eq!(html_text("  plain   title "), "plain title");
+    }
+
+    #[test]
+    fn hostile_nesting_is_flattened_not_recursed() {
+        let html =
+            format!("{}deep{}", "<div><blockquote><ul><li>".repeat(250), "</li></ul></blockquote></div>".repeat(250));
+        let md = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || convert(&html, None).markdown)
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert!(md.contains("deep"));
+        assert_eq!(nesting_depth("<p>a<br>b<img src=x/><span>c</span></p><div><i>x</i></div>"), 2);
+        assert_eq!(nesting_depth(&"<div>".repeat(1200)), 1200);
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn term_slug(t: &WpTerm) -> String {
         return nice;
     }
     let s = slugify(&nice);
-    if !s.is_empty() { s } else { slugify(&t.name) }
+    if !s.is_empty() { s } else { slugify(&html_to_markdown::html_text(&t.name)) }
 }
 
 fn clean_terms(terms: &[WpTerm]) -> Vec<WpTerm> {
@@ -190,8 +190,8 @@ fn clean_terms(terms: &[WpTerm]) -> Vec<WpTerm> {
         if slug.is_empty() || out.iter().any(|o| o.nicename == slug) {
             continue;
         }
-        let name = t.name.trim();
-        out.push(WpTerm { nicename: slug.clone(), name: if name.is_empty() { slug } else { name.to_string() } });
+        let name = html_to_markdown::html_text(&t.name);
+        out.push(WpTerm { nicename: slug.clone(), name: if name.is_empty() { slug } else { name } });
     }
     out
 }
@@ -225,7 +225,14 @@ pub fn plan(item: &WpItem, tz: Tz, site: Option<&ammonia::Url>) -> Result<Plan, 
         other => return Err(format!("unknown status \"{other}\"")),
     };
     let mut notes = Vec::new();
-    let title = match item.title.trim() {
+    if html_to_markdown::nesting_depth(&item.content) > html_to_markdown::MAX_NESTING {
+        return Err(format!(
+            "its HTML is nested more than {} levels deep; it was not converted",
+            html_to_markdown::MAX_NESTING
+        ));
+    }
+    let title = html_to_markdown::html_text(&item.title);
+    let title = match title.as_str() {
         "" if status == PostStatus::Draft => {
             let t = format!("Untitled draft (WordPress post {wp_post_id})");
             notes.push(format!("it has no title; saved as a draft titled \"{t}\""));
@@ -314,11 +321,12 @@ const NO_DATE: &str = "it has no date (wp:post_date_gmt, wp:post_date and pubDat
 /// The name an author is shown with: the display name, else first and last name, else the login.
 pub fn author_name(login: &str, a: Option<&WpAuthor>) -> String {
     if let Some(a) = a {
-        let display = a.display_name.trim();
+        let display = html_to_markdown::html_text(&a.display_name);
         if !display.is_empty() {
-            return display.to_string();
+            return display;
         }
-        let full = format!("{} {}", a.first_name.trim(), a.last_name.trim());
+        let full =
+            format!("{} {}", html_to_markdown::html_text(&a.first_name), html_to_markdown::html_text(&a.last_name));
         if !full.trim().is_empty() {
             return full.trim().to_string();
         }
@@ -730,6 +738,14 @@ mod tests {
         assert_eq!(unnamed.draft.slug, "knee-pain-after-running");
         let plain = post(&WpItem { link: "https://old.example/?p=12".into(), ..item() });
         assert_eq!(plain.link_path, None);
+    }
+
+    #[test]
+    fn deeply_nested_html_fails_its_item() {
+        let deep = WpItem { content: "<div>".repeat(5000), ..item() };
+        assert!(matches!(plan(&deep, chrono_tz::UTC, None), Err(r) if r.contains("nested more than")));
+        let amp = WpItem { title: "Ice &amp; heat".into(), ..item() };
+        assert_eq!(post(&amp).draft.title, "Ice & heat");
     }
 
     #[test]
