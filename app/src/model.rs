@@ -34,6 +34,25 @@ pub struct ClinicInfo {
     pub disclaimer: Option<String>,
     /// Scheme and host the visitor used, e.g. `http://pmc.localhost:3000`.
     pub base_url: String,
+    /// The clinic's primary address (its first listed host name; on
+    /// development hosts `{slug}.localhost:port`), whichever of its hosts
+    /// the visitor used: canonical links, sharing cards and structured
+    /// data point there. Empty means `base_url`.
+    #[serde(default)]
+    pub primary_url: String,
+}
+
+impl ClinicInfo {
+    /// `primary_url` (else `base_url`), without a trailing slash.
+    pub fn primary(&self) -> &str {
+        let url = if self.primary_url.is_empty() { &self.base_url } else { &self.primary_url };
+        url.trim_end_matches('/')
+    }
+
+    /// An absolute address on the primary host for `path` (`/blog`, `/`).
+    pub fn canonical(&self, path: &str) -> String {
+        format!("{}{path}", self.primary())
+    }
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -174,6 +193,10 @@ pub struct LocationDetail {
     pub zip_codes: Vec<String>,
     pub recent_posts: Vec<PostSummary>,
     pub now: DateTime<Utc>,
+    /// schema.org JSON-LD (`MedicalClinic` and its breadcrumbs), safe to
+    /// put inside `<script>` as it is.
+    #[serde(default)]
+    pub json_ld: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,6 +204,11 @@ pub struct HomePage {
     pub recent: Vec<PostSummary>,
     pub locations: Vec<LocationSummary>,
     pub now: DateTime<Utc>,
+    /// schema.org JSON-LD (the clinic as a `MedicalOrganization` with its
+    /// offices as `MedicalClinic` departments, and the `WebSite`), safe to
+    /// put inside `<script>` as it is.
+    #[serde(default)]
+    pub json_ld: String,
 }
 
 /// Posts per page on the blog and archive pages.

@@ -91,7 +91,7 @@ impl SqlContent {
             None => None,
         };
         let mut page = PostPage {
-            url: format!("{}/blog/{}", clinic.base_url, m.slug),
+            url: clinic.canonical(&format!("/blog/{}", m.slug)),
             post: PostDetail {
                 summary,
                 updated_at: m.updated_at,
@@ -125,7 +125,12 @@ impl ContentPort for SqlContent {
         let now = Utc::now();
         let recent = read::recent(&self.db, clinic.id, Filter::All, 6, now).await.map_err(internal)?;
         let locations = loc::all(&self.db, clinic.id).await.map_err(internal)?;
-        Ok(HomePage { recent, locations: locations.iter().map(|l| loc::summary(l, now)).collect(), now })
+        Ok(HomePage {
+            recent,
+            locations: locations.iter().map(|l| loc::summary(l, now)).collect(),
+            now,
+            json_ld: crate::seo::home_json_ld(clinic, &locations),
+        })
     }
 
     async fn blog(&self, clinic: &ClinicInfo, page: u32) -> Result<PostList, AppError> {
@@ -214,6 +219,8 @@ impl ContentPort for SqlContent {
         let now = Utc::now();
         let m = loc::by_slug(&self.db, clinic.id, slug).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let posts = read::recent(&self.db, clinic.id, Filter::Location(m.id), 3, now).await.map_err(internal)?;
-        Ok(loc::detail(&m, now, posts))
+        let mut detail = loc::detail(&m, now, posts);
+        detail.json_ld = crate::seo::location_json_ld(clinic, &m);
+        Ok(detail)
     }
 }

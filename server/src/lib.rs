@@ -10,6 +10,7 @@ pub mod config;
 pub mod content_api;
 pub mod db;
 pub mod demo;
+pub mod embed;
 pub mod entities;
 pub mod feeds;
 pub mod leads;

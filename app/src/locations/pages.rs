@@ -1,14 +1,13 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use super::api::{get_location, get_locations};
 use crate::error::AppError;
 use crate::leads::model::LeadFormData;
 use crate::leads::pages::{LeadFormBlock, lead_form_resource};
-use crate::model::{LocationDetail, LocationSummary};
+use crate::model::{ClinicInfo, LocationDetail, LocationSummary};
 use crate::site::current_clinic;
-use crate::ui::{ErrorView, PostCard};
+use crate::ui::{ErrorView, PageMeta, PostCard};
 
 /// Address, phone, today's hours and open/closed for one office.
 #[component]
@@ -59,15 +58,15 @@ pub fn LocationsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match data.await {
-                    Ok(list) => {
-                        let name = clinic.map(|c| c.name).unwrap_or_default();
+                match (data.await, clinic) {
+                    (Ok(list), Some(clinic)) => {
+                        let name = clinic.name.clone();
+                        let description = format!(
+                            "Addresses, phone numbers and opening hours of the {} offices of {name}.",
+                            list.len(),
+                        );
                         view! {
-                            <Title text=format!("Locations · {name}") />
-                            <Meta
-                                name="description"
-                                content=format!("Addresses, phone numbers and opening hours of the {} offices of {name}.", list.len())
-                            />
+                            <PageMeta clinic title="Locations" description path="/locations" />
                             <div class="wrap">
                                 <header class="page-header">
                                     <h1>"Our locations"</h1>
@@ -80,7 +79,8 @@ pub fn LocationsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -98,9 +98,10 @@ pub fn LocationPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match data.await {
-                    Ok(detail) => view! { <LocationView detail clinic_name=clinic.map(|c| c.name).unwrap_or_default() form /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                match (data.await, clinic) {
+                    (Ok(detail), Some(clinic)) => view! { <LocationView detail clinic form /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -110,18 +111,31 @@ pub fn LocationPage() -> impl IntoView {
 #[component]
 fn LocationView(
     detail: LocationDetail,
-    clinic_name: String,
+    clinic: ClinicInfo,
     form: Resource<Result<LeadFormData, AppError>>,
 ) -> impl IntoView {
-    let LocationDetail { summary, weekly_hours, today, timezone, timezone_label, zip_codes, recent_posts, now } =
-        detail;
+    let LocationDetail {
+        summary,
+        weekly_hours,
+        today,
+        timezone,
+        timezone_label,
+        zip_codes,
+        recent_posts,
+        now,
+        json_ld,
+    } = detail;
     let name = summary.name.clone();
     let slug = summary.slug.clone();
+    let clinic_name = clinic.name.clone();
+    let description = format!("{clinic_name} in {name}: {}. Phone {}.", summary.address, summary.phone);
     view! {
-        <Title text=format!("{name} office · {clinic_name}") />
-        <Meta
-            name="description"
-            content=format!("{clinic_name} in {name}: {}. Phone {}.", summary.address, summary.phone)
+        <PageMeta
+            clinic
+            title=format!("{name} office")
+            description
+            path=format!("/locations/{slug}")
+            json_ld
         />
         <div class="wrap">
             <header class="page-header">
@@ -200,19 +214,22 @@ pub fn ContactPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let clinic = current_clinic().await;
-                    match data.await {
-                        Ok(list) => {
-                            let name = clinic.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+                    match (data.await, clinic) {
+                        (Ok(list), Some(clinic)) => {
+                            let description = format!(
+                                "Write to {} or call one of its offices: phone numbers, addresses and opening hours.",
+                                clinic.name,
+                            );
                             view! {
-                                <Title text=format!("Contact us · {name}") />
-                                <Meta name="description" content=format!("Phone numbers, addresses and opening hours of {name}.") />
+                                <PageMeta clinic title="Contact us" description path="/contact" />
                                 <div class="location-grid">
                                     {list.into_iter().map(|l| view! { <LocationCard location=l level=3 /> }).collect_view()}
                                 </div>
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                        (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                        (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                     }
                 })}
             </Suspense>

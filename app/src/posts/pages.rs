@@ -1,7 +1,7 @@
 //! Public pages for posts.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_archive, get_blog, get_home, get_post, get_preview};
@@ -10,11 +10,11 @@ use crate::error::AppError;
 use crate::leads::model::LeadFormData;
 use crate::leads::pages::{LeadFormBlock, lead_form_resource};
 use crate::locations::pages::LocationCard;
-use crate::model::{ArchiveKind, PostList, PostPage, Site, parse_page};
+use crate::model::{ArchiveKind, ClinicInfo, PostList, PostPage, Site, parse_page};
 use crate::network::NetworkIndex;
 use crate::site::{SiteResource, current_clinic};
 use crate::text::{iso, long_date, url_encode};
-use crate::ui::{ErrorView, Pagination, PostCard, TimeAgo, set_status};
+use crate::ui::{ErrorView, PageMeta, Pagination, PostCard, TimeAgo, paged, set_status};
 
 fn page_from_query() -> Memo<u32> {
     let query = use_query_map();
@@ -58,9 +58,13 @@ fn ClinicHome() -> impl IntoView {
                             .clone()
                             .unwrap_or_else(|| format!("Articles and locations of {}", clinic.name));
                         view! {
-                            <Title text=clinic.name.clone() />
-                            <Meta name="description" content=description />
-                            <Link rel="canonical" href=format!("{}/", clinic.base_url) />
+                            <PageMeta
+                                clinic=clinic.clone()
+                                title=clinic.name.clone()
+                                description
+                                path="/"
+                                json_ld=home.json_ld.clone()
+                            />
                             <section class="hero" style=format!("--brand: {};", clinic.brand_color)>
                                 <div class="wrap">
                                     <h1>{clinic.name.clone()}</h1>
@@ -125,21 +129,30 @@ pub fn BlogPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match list.await {
-                    Ok(list) => {
-                        let name = clinic.map(|c| c.name).unwrap_or_default();
-                        let title = if list.page > 1 {
-                            format!("Articles, page {} · {name}", list.page)
+                match (list.await, clinic) {
+                    (Ok(list), Some(clinic)) => {
+                        let name = clinic.name.clone();
+                        let (title, description) = if list.page > 1 {
+                            (
+                                format!("Articles, page {}", list.page),
+                                format!(
+                                    "Articles from {name}: {} posts, page {} of {}.",
+                                    list.total,
+                                    list.page,
+                                    list.total_pages,
+                                ),
+                            )
                         } else {
-                            format!("Articles · {name}")
+                            ("Articles".to_string(), format!("Articles from {name}: {} posts.", list.total))
                         };
                         view! {
-                            <Title text=title />
-                            <Meta
-                                name="description"
-                                content=format!("Articles from {name}: {} posts.", list.total)
+                            <PageMeta
+                                clinic
+                                title
+                                description
+                                path=paged("/blog", list.page)
+                                noindex={list.page > 1}
                             />
-                            {(list.page > 1).then(|| view! { <Meta name="robots" content="noindex, follow" /> })}
                             <div class="wrap">
                                 <header class="page-header">
                                     <h1>"Articles"</h1>
@@ -150,7 +163,8 @@ pub fn BlogPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -182,9 +196,9 @@ fn Archive(kind: ArchiveKind) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match data.await {
-                    Ok(a) => {
-                        let clinic_name = clinic.map(|c| c.name).unwrap_or_default();
+                match (data.await, clinic) {
+                    (Ok(a), Some(clinic)) => {
+                        let clinic_name = clinic.name.clone();
                         let (label, heading) = match a.kind {
                             ArchiveKind::Category => ("Category", a.name.clone()),
                             ArchiveKind::Tag => ("Tag", format!("Articles tagged “{}”", a.name)),
@@ -192,22 +206,34 @@ fn Archive(kind: ArchiveKind) -> impl IntoView {
                         };
                         let base = format!("/blog/{}/{}", a.kind.path_segment(), a.slug);
                         let title = if a.list.page > 1 {
-                            format!("{heading}, page {} · {clinic_name}", a.list.page)
+                            format!("{heading}, page {}", a.list.page)
                         } else {
-                            format!("{heading} · {clinic_name}")
+                            heading.clone()
                         };
-                        let description = a
+                        let mut description = a
                             .description
                             .clone()
                             .or_else(|| a.author.as_ref().and_then(|p| p.bio.clone()))
                             .unwrap_or_else(|| format!("{} articles: {heading}.", a.list.total));
+                        if a.list.page > 1 {
+                            description = format!("Page {} of {}. {description}", a.list.page, a.list.total_pages);
+                        }
+                        let kind = if a.kind == ArchiveKind::Author { "profile" } else { "website" };
+                        let photo = a.author.as_ref().and_then(|p| p.photo_url.clone());
                         // Categories and tags have their own feeds (not authors).
                         let feeds = (a.kind != ArchiveKind::Author).then(|| {
                             view! { <FeedLinks prefix=base.clone() title=format!("{clinic_name}: {}", a.name) /> }
                         });
                         view! {
-                            <Title text=title />
-                            <Meta name="description" content=description />
+                            <PageMeta
+                                clinic
+                                title
+                                description
+                                path=paged(&base, a.list.page)
+                                kind
+                                image=photo
+                                image_alt=Some(a.name.clone())
+                            />
                             {feeds}
                             <div class="wrap">
                                 <header class="page-header">
@@ -236,7 +262,8 @@ fn Archive(kind: ArchiveKind) -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -255,9 +282,10 @@ pub fn PostRoute() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match data.await {
-                    Ok(page) => view! { <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() form /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                match (data.await, clinic) {
+                    (Ok(page), Some(clinic)) => view! { <PostView page clinic form /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+                    (_, None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -276,15 +304,16 @@ pub fn PreviewRoute() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="wrap loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clinic = current_clinic().await;
-                match data.await {
-                    Ok(page) => view! {
+                match (data.await, clinic) {
+                    (Ok(page), Some(clinic)) => view! {
                         <p class="preview-banner wrap narrow" role="note">
                             "Preview: this post is not public. Please do not share this link further."
                         </p>
-                        <PostView page clinic_name=clinic.map(|c| c.name).unwrap_or_default() />
+                        <PostView page clinic />
                     }
                     .into_any(),
-                    Err(AppError::Gone(message)) => {
+                    (Ok(_), None) => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
+                    (Err(AppError::Gone(message)), _) => {
                         set_status(410);
                         view! {
                             <Title text="Preview link expired" />
@@ -296,7 +325,7 @@ pub fn PreviewRoute() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -307,7 +336,7 @@ pub fn PreviewRoute() -> impl IntoView {
 #[component]
 fn PostView(
     page: PostPage,
-    clinic_name: String,
+    clinic: ClinicInfo,
     #[prop(optional)] form: Option<Resource<Result<LeadFormData, AppError>>>,
 ) -> impl IntoView {
     let PostPage { post, related, url, now, json_ld } = page;
@@ -317,26 +346,21 @@ fn PostView(
     let updated = (post.updated_at.date_naive() > s.published_at.date_naive()).then_some(post.updated_at);
     let share_text = url_encode(&s.title);
     let share_url = url_encode(&url);
-    // OpenGraph and Twitter cards: the SEO fields, the featured image as an absolute URL.
-    let origin = url.split("/blog/").next().unwrap_or_default().to_string();
-    let image = post.featured_image.clone().map(|i| if i.starts_with('/') { format!("{origin}{i}") } else { i });
-    let card = if image.is_some() { "summary_large_image" } else { "summary" };
+    // OpenGraph and Twitter cards: the SEO fields, the featured image (made
+    // absolute on the primary host), the canonical address of the post.
     view! {
-        <Title text=format!("{title} · {clinic_name}") />
-        <Meta name="description" content=description.clone() />
-        <Link rel="canonical" href=url.clone() />
-        <Meta property="og:type" content="article" />
-        <Meta property="og:site_name" content=clinic_name.clone() />
-        <Meta property="og:title" content=title.clone() />
-        <Meta property="og:description" content=description.clone() />
-        <Meta property="og:url" content=url.clone() />
+        <PageMeta
+            clinic
+            title
+            description
+            url=url.clone()
+            kind="article"
+            image=post.featured_image.clone()
+            image_alt=post.featured_image_alt.clone()
+            json_ld
+        />
         <Meta property="article:published_time" content=iso(s.published_at) />
-        {image.clone().map(|i| view! { <Meta property="og:image" content=i /> })}
-        {post.featured_image_alt.clone().filter(|_| image.is_some()).map(|a| view! { <Meta property="og:image:alt" content=a /> })}
-        <Meta name="twitter:card" content=card />
-        <Meta name="twitter:title" content=title.clone() />
-        <Meta name="twitter:description" content=description />
-        {(!json_ld.is_empty()).then(|| view! { <script type="application/ld+json" inner_html=json_ld></script> })}
+        <Meta property="article:modified_time" content=iso(post.updated_at.max(s.published_at)) />
         <article class="post">
             <header class="wrap narrow post-header">
                 {s.category.clone().map(|c| {

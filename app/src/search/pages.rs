@@ -3,14 +3,15 @@
 //! also suggests matching titles as you type (ARIA combobox).
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::api::{search_posts, suggest_titles};
 use super::model::{FacetCount, MatchMode, SearchQuery, SearchResults, SortOrder, Suggestion};
+use crate::error::AppError;
+use crate::model::ClinicInfo;
 use crate::site::current_clinic;
 use crate::text::long_date;
-use crate::ui::ErrorView;
+use crate::ui::{ErrorView, PageMeta};
 
 /// The search query in the address bar.
 fn query_from_url() -> Memo<SearchQuery> {
@@ -167,8 +168,10 @@ pub fn SearchPage() -> impl IntoView {
                 let clinic = current_clinic().await;
                 match results.await {
                     Ok(r) => {
-                        let name = clinic.map(|c| c.name).unwrap_or_default();
-                        view! { <ResultsView r name /> }.into_any()
+                        match clinic {
+                            Some(clinic) => view! { <ResultsView r clinic /> }.into_any(),
+                            None => view! { <ErrorView error=AppError::NotFound /> }.into_any(),
+                        }
                     }
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
@@ -178,11 +181,11 @@ pub fn SearchPage() -> impl IntoView {
 }
 
 #[component]
-fn ResultsView(r: SearchResults, name: String) -> impl IntoView {
+fn ResultsView(r: SearchResults, clinic: ClinicInfo) -> impl IntoView {
     let q = r.query.clone();
     let typed = q.q.trim().to_string();
-    let title =
-        if typed.is_empty() { format!("Search · {name}") } else { format!("“{typed}” · Search · {name}") };
+    let title = if typed.is_empty() { "Search".to_string() } else { format!("“{typed}” · Search") };
+    let description = format!("Search the articles of {}.", clinic.name);
     let summary = match (typed.is_empty(), r.total) {
         (true, 0) => String::new(),
         (true, 1) if q.has_filters() => "1 article with these filters.".to_string(),
@@ -195,8 +198,10 @@ fn ResultsView(r: SearchResults, name: String) -> impl IntoView {
     let facets = r.facets.clone();
     let show_facets = r.total > 0 || q.has_filters();
     view! {
-        <Title text=title />
-        <Meta name="robots" content="noindex, follow" />
+        // Result pages are endless (any words, any filters) and thin: not
+        // indexed, but their links followed; every one of them names the
+        // query-less /search as its canonical address.
+        <PageMeta clinic title description path="/search" noindex=true />
         <div class="wrap search-page">
             <SearchForm q=q.clone() />
             {r.notice.clone().map(|n| view! { <p class="notice" role="status">{n}</p> })}

@@ -10,6 +10,9 @@ use crate::search::pages::SearchBox;
 use crate::site::SiteResource;
 use crate::text::{iso, long_date, relative_time};
 
+mod meta;
+pub use meta::{PageMeta, paged};
+
 /// Set the response status during server rendering (no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]

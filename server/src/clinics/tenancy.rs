@@ -43,8 +43,9 @@ pub fn classify(host: &str) -> HostKind {
     HostKind::Name(host.to_string())
 }
 
-fn info(c: clinic::Model, base_url: String) -> ClinicInfo {
+fn info(c: clinic::Model, base_url: String, primary_url: String) -> ClinicInfo {
     ClinicInfo {
+        primary_url,
         id: c.id,
         slug: c.slug,
         name: c.name,
@@ -101,16 +102,21 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str
                 .collect();
             Ok(Some(Site::Network { clinics: links }))
         }
-        HostKind::DevSlug(slug) => Ok(clinic::Entity::find()
-            .filter(clinic::Column::Slug.eq(slug))
-            .one(db)
-            .await?
-            .map(|c| Site::Clinic(info(c, base_url)))),
+        HostKind::DevSlug(slug) => {
+            let Some(c) = clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(db).await? else {
+                return Ok(None);
+            };
+            // A development host: no query, `{slug}.localhost` with the port.
+            let primary = clinic_base_url(db, &c, &base_url).await?;
+            Ok(Some(Site::Clinic(info(c, base_url, primary))))
+        }
         HostKind::Name(name) => {
             let Some(h) = clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(name)).one(db).await? else {
                 return Ok(None);
             };
-            Ok(clinic::Entity::find_by_id(h.clinic_id).one(db).await?.map(|c| Site::Clinic(info(c, base_url))))
+            let Some(c) = clinic::Entity::find_by_id(h.clinic_id).one(db).await? else { return Ok(None) };
+            let primary = clinic_base_url(db, &c, &base_url).await?;
+            Ok(Some(Site::Clinic(info(c, base_url, primary))))
         }
     }
 }
@@ -187,6 +193,7 @@ mod remembered_tests {
             logo_url: None,
             disclaimer: None,
             base_url: String::new(),
+            primary_url: String::new(),
         })
     }
 

@@ -57,6 +57,7 @@ pub fn detail(m: &location::Model, now: DateTime<Utc>, recent_posts: Vec<PostSum
         zip_codes: json_list(&m.zip_codes),
         recent_posts,
         now,
+        json_ld: String::new(),
     }
 }
 

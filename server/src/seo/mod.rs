@@ -1,7 +1,13 @@
 //! Structured data for search engines: the JSON-LD a post page carries
-//! (schema.org `BlogPosting` and its `BreadcrumbList`), built from the same
-//! data the page shows. Plain functions; the page puts the text in a
+//! (schema.org `BlogPosting` and its `BreadcrumbList`), and in `clinic`
+//! the clinic's and its offices' (`MedicalOrganization`, `MedicalClinic`),
+//! built from the same data the pages show, with every address on the
+//! clinic's primary host. Plain functions; the page puts the text in a
 //! `<script type="application/ld+json">`.
+
+pub mod clinic;
+
+pub use clinic::{home_json_ld, location_json_ld};
 
 use app::model::{ClinicInfo, PostPage};
 use chrono::SecondsFormat;
@@ -21,7 +27,7 @@ fn absolute(base: &str, url: &str) -> String {
 /// page it is the main entity of) and the page's `BreadcrumbList`
 /// (home › blog › category › post).
 pub fn post_json_ld(page: &PostPage, clinic: &ClinicInfo) -> String {
-    let base = clinic.base_url.trim_end_matches('/');
+    let base = clinic.primary();
     let post = &page.post;
     let s = &post.summary;
     let description = post.seo_description.clone().unwrap_or_else(|| s.excerpt.clone());
@@ -37,6 +43,7 @@ pub fn post_json_ld(page: &PostPage, clinic: &ClinicInfo) -> String {
         "wordCount": s.reading_minutes * 200,
         "publisher": {
             "@type": "MedicalOrganization",
+            "@id": clinic::organization_id(clinic),
             "name": clinic.name,
             "url": format!("{base}/"),
         },
@@ -72,16 +79,18 @@ pub fn post_json_ld(page: &PostPage, clinic: &ClinicInfo) -> String {
         crumbs.push((c.name.clone(), format!("{base}/blog/category/{}", c.slug)));
     }
     crumbs.push((s.title.clone(), page.url.clone()));
+    let graph = json!({ "@context": "https://schema.org", "@graph": [article, breadcrumbs(crumbs)] });
+    script_safe(&graph)
+}
+
+/// A `BreadcrumbList` of (name, absolute URL), first to last.
+pub fn breadcrumbs(crumbs: Vec<(String, String)>) -> Value {
     let items: Vec<Value> = crumbs
         .into_iter()
         .enumerate()
         .map(|(i, (name, item))| json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": item }))
         .collect();
-    let graph = json!({
-        "@context": "https://schema.org",
-        "@graph": [article, { "@type": "BreadcrumbList", "itemListElement": items }],
-    });
-    script_safe(&graph)
+    json!({ "@type": "BreadcrumbList", "itemListElement": items })
 }
 
 /// JSON text that can sit inside `<script>`: `<`, `>` and `&` escaped as
@@ -132,7 +141,8 @@ mod tests {
             brand_color: "#1f5f8b".into(),
             logo_url: None,
             disclaimer: None,
-            base_url: "https://pmc.example".into(),
+            base_url: "http://pmc.localhost:3000".into(),
+            primary_url: "https://pmc.example".into(),
         };
         let page = PostPage {
             post,

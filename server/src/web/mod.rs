@@ -145,6 +145,7 @@ pub fn router(
         .route("/admin/{clinic}/lead-settings", post(settings_post))
         .route("/admin/leads", get(leads::inbox_redirect))
         .merge(crate::feeds::routes())
+        .merge(crate::embed::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -158,6 +159,7 @@ pub fn router(
         .layer(middleware::from_fn_with_state(pages, form_replay::layer))
         .layer(middleware::from_fn_with_state(state.clone(), auth::current_user))
         .layer(sessions)
+        .layer(middleware::from_fn(crate::embed::without_cookies))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
         .layer(middleware::from_fn(auth::csrf))
         .layer(middleware::from_fn(crate::feeds::noindex))
