@@ -145,6 +145,12 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn delete_term(&self, viewer: &Viewer, clinic: &str, kind: ArchiveKind, id: i32) -> Result<(), AppError>;
     async fn merge_tags(&self, viewer: &Viewer, clinic: &str, from: i32, into: i32) -> Result<(), AppError>;
     async fn media(&self, viewer: &Viewer, clinic: &str, flash: Option<Flash>) -> Result<MediaPage, AppError>;
+    /// Every clinic of the deployment (network owner).
+    async fn network(&self, viewer: &Viewer) -> Result<NetworkPage, AppError>;
+    /// Create or change a clinic (network owner); returns its slug.
+    async fn save_clinic(&self, viewer: &Viewer, form: ClinicForm) -> Result<ClinicSaved, AppError>;
+    /// Archive (`true`) or restore a clinic (network owner); returns its name.
+    async fn archive_clinic(&self, viewer: &Viewer, slug: &str, archived: bool) -> Result<ClinicArchived, AppError>;
 }
 
 /// The public side of leads: what the forms need.

@@ -8,7 +8,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::admin::{
     AdminBar, AdminHome, AuditLogPage, EditorPage, LeadPage, LeadSettingsPage, LeadsPage, LoginPage, MediaPage,
-    OfficeEditPage, OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
+    NetworkPage, OfficeEditPage, OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
     SearchesPage, TermsPage,
 };
 use crate::error::AppError;
@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reset") view=ResetRequestPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/network") view=NetworkPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts") view=PostsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id") view=EditorPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />

@@ -15,6 +15,7 @@ mod m20261121_000008_search;
 mod m20261202_000009_audit_append_only;
 mod m20261202_000010_leads;
 mod m20261203_000011_wordpress;
+mod m20261203_000012_clinic_archive;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_audit_append_only::Migration),
             Box::new(m20261202_000010_leads::Migration),
             Box::new(m20261203_000011_wordpress::Migration),
+            Box::new(m20261203_000012_clinic_archive::Migration),
         ]
     }
 }

@@ -1426,7 +1426,7 @@ async fn generate(url: &str, posts: usize, batch: usize, seed: u64) -> Result<()
     let mut clinic_ids = Vec::new();
     for c in &CLINICS {
         match tenancy::resolve(&db, &format!("{}.localhost", c.slug), "http").await? {
-            Some(Site::Clinic(info)) => clinic_ids.push(info.id),
+            tenancy::Resolved::Site(Site::Clinic(info)) => clinic_ids.push(info.id),
             _ => bail!("clinic {} was not created", c.slug),
         }
     }
@@ -1568,7 +1568,7 @@ async fn run_queries(
     ensure!(reps > 0, "--reps must be at least 1");
     let queries = read_queries(queries_path)?;
     let db = clinicpress::db::connect(url).await.context("cannot open the database")?;
-    let Some(Site::Clinic(clinic)) = tenancy::resolve(&db, host, "http").await? else {
+    let tenancy::Resolved::Site(Site::Clinic(clinic)) = tenancy::resolve(&db, host, "http").await? else {
         bail!("no clinic answers to host {host}");
     };
 

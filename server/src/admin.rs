@@ -52,6 +52,15 @@ fn office_error(e: OfficeError) -> AppError {
     }
 }
 
+fn network_error(e: crate::clinics::network::NetworkError) -> AppError {
+    use crate::clinics::network::NetworkError as N;
+    match e {
+        N::Invalid(fields) => AppError::Fields(fields),
+        N::NotFound => AppError::NotFound,
+        N::Db(e) => internal(e),
+    }
+}
+
 fn settings_error(e: crate::leads::settings::SettingsError) -> AppError {
     use crate::leads::settings::SettingsError as S;
     match e {
@@ -145,6 +154,16 @@ impl SqlAdmin {
         }
     }
 
+    /// The network owner acting on the network itself (no clinic yet):
+    /// everyone else gets 403, whatever clinic they name.
+    async fn owner(&self, viewer: &Viewer) -> Result<Actor, AppError> {
+        let (user, principal) = self.principal(viewer).await?;
+        match authorize(&principal, 0, Action::ManageNetwork) {
+            Decision::Allow => Ok(Actor::from(&user)),
+            Decision::Forbidden | Decision::NotFound => Err(AppError::Forbidden),
+        }
+    }
+
     async fn saved(&self, clinic_id: i32, p: &crate::entities::post::Model) -> Result<Saved, AppError> {
         let tz = editor::clinic_tz(&self.db, clinic_id).await.map_err(internal)?;
         Ok(Saved {
@@ -205,6 +224,7 @@ impl AdminPort for SqlAdmin {
         };
         Ok(AdminContext {
             viewer: Viewer { user_id: user.id, name: user.name, email: user.email, origin: viewer.origin.clone() },
+            is_owner: principal.owner && !principal.disabled,
             clinics,
             clinic: current,
         })
@@ -515,6 +535,25 @@ impl AdminPort for SqlAdmin {
         let a = self.allow(viewer, clinic, Action::EditTaxonomyAndMedia).await?;
         let items = crate::media::list(&self.db, a.clinic.id).await.map_err(internal)?.iter().map(media_item).collect();
         Ok(MediaPage { items, flash, max_mb: (crate::media::MAX_BYTES / 1_048_576) as u32, now: Utc::now() })
+    }
+
+    async fn network(&self, viewer: &Viewer) -> Result<NetworkPage, AppError> {
+        self.owner(viewer).await?;
+        crate::clinics::network::page(&self.db, &viewer.origin).await.map_err(internal)
+    }
+
+    async fn save_clinic(&self, viewer: &Viewer, form: ClinicForm) -> Result<ClinicSaved, AppError> {
+        let actor = self.owner(viewer).await?;
+        let slug = crate::clinics::network::save(&self.db, &actor, &form, Utc::now()).await.map_err(network_error)?;
+        Ok(ClinicSaved { slug, created: form.id.trim().is_empty() })
+    }
+
+    async fn archive_clinic(&self, viewer: &Viewer, slug: &str, archived: bool) -> Result<ClinicArchived, AppError> {
+        let actor = self.owner(viewer).await?;
+        let name = crate::clinics::network::set_archived(&self.db, &actor, slug, archived, Utc::now())
+            .await
+            .map_err(network_error)?;
+        Ok(ClinicArchived { name, archived })
     }
 
     async fn restore(&self, viewer: &Viewer, clinic: &str, post_id: i32, revision: i32) -> Result<Saved, AppError> {

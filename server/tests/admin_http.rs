@@ -1394,3 +1394,156 @@ fn admin_forms_without_javascript_keep_what_was_typed() {
         t
     }));
 }
+
+#[test]
+fn the_network_owner_adds_changes_archives_and_restores_clinics() {
+    use clinicpress::entities::{audit_log, clinic_host};
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        users::create(db, "owner@network.example", "Olive Owner", Some(PASSWORD), &[], true).await.unwrap();
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        let owner = sign_in(&app, "owner@network.example").await;
+        let clinics_before = clinic::Entity::find().count(db).await.unwrap();
+        let clinic_form = |id: &str, slug: &str, name: &str, hosts: &str, inbox: &str| {
+            format!(
+                "form%5Bid%5D={}&form%5Bslug%5D={}&form%5Bname%5D={}&form%5Bhosts%5D={}&form%5Bdefault_inbox%5D={}",
+                enc(id),
+                enc(slug),
+                enc(name),
+                enc(hosts),
+                enc(inbox)
+            )
+        };
+        let good =
+            |slug: &str, hosts: &str| clinic_form("", slug, "Riverside Pain Care", hosts, "front@riverside.example");
+        let post = |path: &'static str, cookie: &str, body: String| {
+            let mut r = form_post(path, Some(cookie), &body);
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            r
+        };
+
+        // Nobody but the owner: 403 for each action, whatever clinic is named; nothing changes.
+        for who in ["chief@pmc.example", "writer@pmc.example"] {
+            let c = sign_in(&app, who).await;
+            let a = send(&app, post("/api/admin/get_network", &c, String::new())).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{who}: {}", a.body);
+            let a = send(&app, post("/api/admin/save_clinic", &c, good("sneaky", ""))).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{who}");
+            for slug in ["pmc", "lakeside", "nowhere"] {
+                let body = format!("slug={slug}&archived=true");
+                let a = send(&app, post("/api/admin/archive_clinic", &c, body)).await;
+                assert_eq!(a.status, StatusCode::FORBIDDEN, "{who} archiving {slug}");
+            }
+            let page = send(&app, get("/admin/network", Some(&c))).await;
+            assert!(!page.body.contains("Add a clinic"), "{who} sees no clinic form");
+        }
+        assert_eq!(clinic::Entity::find().count(db).await.unwrap(), clinics_before);
+
+        // The owner's page lists every clinic.
+        let page = send(&app, get("/admin/network", Some(&owner))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Add a clinic") && page.body.contains("Pain Medicine Consultants"));
+
+        // Mistakes: every one named at its field; a host name of another clinic is refused with its name.
+        let bad = clinic_form("", "Not A Slug", " ", "bad host!", "front@");
+        let a = send(&app, post("/api/admin/save_clinic", &owner, bad)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        for field in ["slug", "name", "hosts", "default_inbox"] {
+            assert!(a.body.contains(&format!("\"{field}\"")), "{field}: {}", a.body);
+        }
+        let a = send(&app, post("/api/admin/save_clinic", &owner, good("riverside", "www.pmc.example"))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains("www.pmc.example belongs to Pain Medicine Consultants"), "{}", a.body);
+        let a = send(&app, post("/api/admin/save_clinic", &owner, good("pmc", ""))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains("Another clinic already uses"), "{}", a.body);
+        assert_eq!(clinic::Entity::find().count(db).await.unwrap(), clinics_before, "nothing half-saved");
+
+        // Added: it answers on its host name at once, with the audit line.
+        let a = send(&app, post("/api/admin/save_clinic", &owner, good("riverside", "www.riverside.example"))).await;
+        assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, r#"{"slug":"riverside","created":true}"#));
+        let riverside =
+            clinic::Entity::find().filter(clinic::Column::Slug.eq("riverside")).one(db).await.unwrap().unwrap();
+        let on = |host: &'static str| Request::builder().uri("/").header("host", host).body(Body::empty()).unwrap();
+        let home = send(&app, on("www.riverside.example")).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.body.contains("Riverside Pain Care"));
+        let logged = |action: &'static str| {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::ClinicId.eq(riverside.id))
+                .filter(audit_log::Column::Action.eq(action))
+                .count(db)
+        };
+        assert_eq!(logged("clinic.create").await.unwrap(), 1);
+
+        // Changed: new name and host names; the old host no longer leads here.
+        let change = clinic_form(
+            &riverside.id.to_string(),
+            "ignored",
+            "Riverside Spine & Pain",
+            "riverside.example\nwww.riverside-spine.example",
+            "desk@riverside.example",
+        );
+        let a = send(&app, post("/api/admin/save_clinic", &owner, change)).await;
+        assert_eq!(
+            (a.status, a.body.as_str()),
+            (StatusCode::OK, r#"{"slug":"riverside","created":false}"#),
+            "the slug stays"
+        );
+        let hosts: Vec<String> = clinic_host::Entity::find()
+            .filter(clinic_host::Column::ClinicId.eq(riverside.id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| h.host)
+            .collect();
+        assert_eq!(hosts, ["riverside.example", "www.riverside-spine.example"]);
+        assert_eq!(send(&app, on("www.riverside.example")).await.status, StatusCode::NOT_FOUND);
+        assert!(send(&app, on("riverside.example")).await.body.contains("Riverside Spine &amp; Pain"));
+        assert_eq!(logged("clinic.update").await.unwrap(), 1);
+
+        // Archived: 410 Gone on its hosts, gone from the network's list, its data kept; restored: back.
+        let archive = |to: &str| format!("slug=riverside&archived={to}");
+        let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("true"))).await;
+        assert_eq!(
+            (a.status, a.body.as_str()),
+            (StatusCode::OK, r#"{"name":"Riverside Spine & Pain","archived":true}"#)
+        );
+        let gone = send(&app, on("riverside.example")).await;
+        assert_eq!(gone.status, StatusCode::GONE);
+        assert!(gone.body.contains("Riverside Spine &amp; Pain is no longer online"), "{}", gone.body);
+        assert_eq!(send(&app, on("riverside.localhost:3000")).await.status, StatusCode::GONE);
+        let network = send(&app, on("localhost:3000")).await;
+        assert!(network.body.contains("Pain Medicine Consultants") && !network.body.contains("Riverside"));
+        assert!(clinic::Entity::find_by_id(riverside.id).one(db).await.unwrap().unwrap().archived_at.is_some());
+        let page = send(&app, get("/admin/network", Some(&owner))).await;
+        assert!(page.body.contains("Archived") && page.body.contains("Restore Riverside Spine &amp; Pain"));
+        let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("true"))).await;
+        assert_eq!(a.status, StatusCode::OK, "archiving twice changes nothing");
+        assert_eq!(logged("clinic.archive").await.unwrap(), 1);
+        let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("false"))).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(send(&app, on("riverside.example")).await.status, StatusCode::OK);
+        assert_eq!(logged("clinic.restore").await.unwrap(), 1);
+
+        // Without JavaScript: a refused form comes back, 422, with what was typed.
+        let refused = send(
+            &app,
+            browser_post(
+                "/api/admin/save_clinic",
+                &owner,
+                "/admin/network",
+                "form%5Bid%5D=&form%5Bslug%5D=harbor&form%5Bname%5D=Harbor+Typed+Clinic&form%5Bhosts%5D=www.pmc.example\
+                 &form%5Bdefault_inbox%5D=desk%40harbor.example",
+            ),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("value=\"Harbor Typed Clinic\"") && refused.body.contains("value=\"harbor\""));
+        assert!(refused.body.contains("belongs to Pain Medicine Consultants"));
+        t
+    }));
+}

@@ -461,3 +461,39 @@ pub async fn list_media(clinic: String) -> Result<MediaPage, AppError> {
         .await,
     )
 }
+
+/// Every clinic of the deployment (network owner).
+#[server(endpoint = "admin/get_network")]
+pub async fn get_network() -> Result<NetworkPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.network(&viewer).await
+        }
+        .await,
+    )
+}
+
+/// Create or change a clinic (network owner).
+#[server(endpoint = "admin/save_clinic")]
+pub async fn save_clinic(form: ClinicForm) -> Result<ClinicSaved, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_clinic(&viewer, form).await
+        }
+        .await,
+    )
+}
+
+/// Archive (`archived` = "true") or restore a clinic (network owner); the clinic's name.
+#[server(endpoint = "admin/archive_clinic")]
+pub async fn archive_clinic(slug: String, archived: String) -> Result<ClinicArchived, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.archive_clinic(&viewer, &slug, archived == "true").await
+        }
+        .await,
+    )
+}

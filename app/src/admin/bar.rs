@@ -40,6 +40,7 @@ pub fn AdminBar() -> impl IntoView {
                                             <li><a href=format!("/admin/{}/posts", c.slug) rel="external">{c.name}<span class="muted">{format!(" · {}", c.roles.join(", "))}</span></a></li>
                                         }).collect_view()}
                                         <li><a href="/admin" rel="external">"All my clinics"</a></li>
+                                        {ctx.is_owner.then(|| view! { <li><a href="/admin/network" rel="external">"Manage clinics"</a></li> })}
                                     </ul>
                                 </details>
                                 <nav class="admin-nav" aria-label="Admin sections">

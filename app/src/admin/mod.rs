@@ -10,6 +10,7 @@ mod lead_settings;
 mod leads;
 mod media;
 pub mod model;
+mod network;
 mod offices;
 mod people;
 mod posts;
@@ -25,6 +26,7 @@ pub(crate) use editor::EditorPage;
 pub(crate) use lead_settings::LeadSettingsPage;
 pub(crate) use leads::{LeadPage, LeadsPage};
 pub(crate) use media::MediaPage;
+pub(crate) use network::NetworkPage;
 pub(crate) use offices::{OfficeEditPage, OfficesPage};
 pub(crate) use people::PeoplePage;
 pub(crate) use posts::{AdminHome, PostsPage};
@@ -32,15 +34,17 @@ pub(crate) use revisions::RevisionsPage;
 pub(crate) use searches::SearchesPage;
 pub(crate) use terms::TermsPage;
 
-/// The clinic slug of an admin path: `/admin/pmc/posts/3` → `pmc`.
+/// The clinic slug of an admin path: `/admin/pmc/posts/3` → `pmc`. A
+/// clinic's pages are always below its slug; `/admin/network` (two
+/// segments) is the network owner's page, not a clinic's.
 pub fn clinic_of_path(path: &str) -> Option<String> {
     let mut parts = path.trim_start_matches('/').split('/');
     if parts.next() != Some("admin") {
         return None;
     }
-    match parts.next() {
-        Some("login" | "reset" | "") | None => None,
-        Some(slug) => Some(slug.to_string()),
+    match (parts.next(), parts.next()) {
+        (Some("login" | "reset" | ""), _) | (None, _) | (Some(_), None | Some("")) => None,
+        (Some(slug), Some(_)) => Some(slug.to_string()),
     }
 }
 
@@ -58,6 +62,8 @@ mod tests {
         assert_eq!(clinic_of_path("/admin/pmc/posts/3"), Some("pmc".into()));
         assert_eq!(clinic_of_path("/admin"), None);
         assert_eq!(clinic_of_path("/admin/login"), None);
+        assert_eq!(clinic_of_path("/admin/network"), None);
+        assert_eq!(clinic_of_path("/admin/network/posts"), Some("network".into()), "a clinic may be called network");
         assert_eq!(clinic_of_path("/blog/pmc"), None);
         assert!(is_public_admin_path("/admin/reset/abc"));
         assert!(!is_public_admin_path("/admin/pmc/posts"));

@@ -34,6 +34,9 @@ pub struct AdminClinicLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminContext {
     pub viewer: Viewer,
+    /// The network owner: may create, change and archive clinics.
+    #[serde(default)]
+    pub is_owner: bool,
     pub clinics: Vec<AdminClinicLink>,
     /// The clinic of this page, when the page belongs to one.
     pub clinic: Option<AdminClinic>,
@@ -331,6 +334,63 @@ pub struct MediaPage {
     pub flash: Option<Flash>,
     pub max_mb: u32,
     pub now: DateTime<Utc>,
+}
+
+/// `/admin/network`: every clinic of the deployment, for the network owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkPage {
+    /// By name; archived clinics last.
+    pub clinics: Vec<NetworkClinicRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkClinicRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub hosts: Vec<String>,
+    pub default_inbox: String,
+    pub site_url: String,
+    pub archived: bool,
+    /// "Dec 3, 2026" when archived.
+    pub archived_on: Option<String>,
+    /// E-mail addresses of its clinic admins.
+    pub admins: Vec<String>,
+    pub offices: u64,
+    pub posts: u64,
+}
+
+/// What archiving or restoring a clinic answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicArchived {
+    pub name: String,
+    /// Archived now (else restored).
+    pub archived: bool,
+}
+
+/// What a saved clinic form answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicSaved {
+    pub slug: String,
+    /// A new clinic (else an existing one changed).
+    pub created: bool,
+}
+
+/// Create (`id` empty) or change a clinic, as typed: a refused form comes back as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicForm {
+    #[serde(default)]
+    pub id: String,
+    /// Only for a new clinic: the slug is fixed afterwards.
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    /// Host names, one per line (or separated by commas or spaces).
+    #[serde(default)]
+    pub hosts: String,
+    #[serde(default)]
+    pub default_inbox: String,
 }
 
 /// `/admin/:clinic/people`: who holds which role in this clinic.

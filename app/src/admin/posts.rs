@@ -20,6 +20,17 @@ pub fn AdminHome() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match context.await {
+                        Ok(ctx) if ctx.is_owner => view! {
+                            <p><a class="button" href="/admin/network">"Manage clinics"</a>" "<span class="muted">"Add, change or archive the clinics of this deployment."</span></p>
+                            <ul class="clinic-list">
+                                {ctx.clinics.into_iter().map(|c| view! {
+                                    <li>
+                                        <a href=format!("/admin/{}/posts", c.slug)>{c.name}</a>
+                                        <span class="muted">{format!(" — {}", c.roles.join(", "))}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
                         Ok(ctx) if ctx.clinics.is_empty() => view! {
                             <p>"Your account has no role in any clinic yet. Ask your clinic's administrator to add you."</p>
                         }.into_any(),

@@ -1,3 +1,5 @@
-//! Clinics: host-name tenancy and the provision file.
+//! Clinics: host-name tenancy, the provision file, and the network owner's
+//! clinic management in the admin area.
+pub mod network;
 pub mod provision;
 pub mod tenancy;

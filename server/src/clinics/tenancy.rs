@@ -82,14 +82,41 @@ pub async fn clinic_base_url<C: ConnectionTrait>(
     Ok(format!("{scheme}://{}.localhost{port_suffix}", clinic.slug))
 }
 
-/// Resolve a Host header. `None` means no clinic answers to that host.
-pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str) -> Result<Option<Site>, DbErr> {
+/// What a Host header leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    Site(Site),
+    /// An archived clinic (its name): the site answers 410 Gone.
+    Archived(String),
+    /// No clinic answers to that host.
+    Unknown,
+}
+
+/// Resolve a Host header.
+pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str) -> Result<Resolved, DbErr> {
+    Ok(match resolve_site(db, host_header, scheme).await? {
+        None => Resolved::Unknown,
+        Some(Err(name)) => Resolved::Archived(name),
+        Some(Ok(site)) => Resolved::Site(site),
+    })
+}
+
+/// `None`: unknown host; `Err(name)`: an archived clinic.
+async fn resolve_site<C: ConnectionTrait>(
+    db: &C,
+    host_header: &str,
+    scheme: &str,
+) -> Result<Option<Result<Site, String>>, DbErr> {
     let (host, port) = split_host(host_header);
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
     let base_url = format!("{scheme}://{host}{port_suffix}");
     match classify(&host) {
         HostKind::Network => {
-            let clinics = clinic::Entity::find().order_by_asc(clinic::Column::Name).all(db).await?;
+            let clinics = clinic::Entity::find()
+                .filter(clinic::Column::ArchivedAt.is_null())
+                .order_by_asc(clinic::Column::Name)
+                .all(db)
+                .await?;
             let links = clinics
                 .into_iter()
                 .map(|c| ClinicLink {
@@ -100,23 +127,29 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, host_header: &str, scheme: &str
                     brand_color: c.brand_color,
                 })
                 .collect();
-            Ok(Some(Site::Network { clinics: links }))
+            Ok(Some(Ok(Site::Network { clinics: links })))
         }
         HostKind::DevSlug(slug) => {
             let Some(c) = clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(db).await? else {
                 return Ok(None);
             };
             // A development host: no query, `{slug}.localhost` with the port.
+            if c.archived_at.is_some() {
+                return Ok(Some(Err(c.name)));
+            }
             let primary = clinic_base_url(db, &c, &base_url).await?;
-            Ok(Some(Site::Clinic(info(c, base_url, primary))))
+            Ok(Some(Ok(Site::Clinic(info(c, base_url, primary)))))
         }
         HostKind::Name(name) => {
             let Some(h) = clinic_host::Entity::find().filter(clinic_host::Column::Host.eq(name)).one(db).await? else {
                 return Ok(None);
             };
             let Some(c) = clinic::Entity::find_by_id(h.clinic_id).one(db).await? else { return Ok(None) };
+            if c.archived_at.is_some() {
+                return Ok(Some(Err(c.name)));
+            }
             let primary = clinic_base_url(db, &c, &base_url).await?;
-            Ok(Some(Site::Clinic(info(c, base_url, primary))))
+            Ok(Some(Ok(Site::Clinic(info(c, base_url, primary)))))
         }
     }
 }

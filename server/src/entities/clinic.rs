@@ -15,6 +15,8 @@ pub struct Model {
     pub default_inbox: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set: the clinic is archived; its hosts answer 410 Gone, its data stays.
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

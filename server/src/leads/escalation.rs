@@ -433,6 +433,7 @@ mod tests {
             default_inbox: "frontdesk@pmc.example".into(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            archived_at: None,
         };
         let l = lead(1, Some(10), la(2025, 6, 16, 10, 0));
         let n = notice(&c, Some("Concord"), &l, Duration::minutes(245), 240, "https://www.pmc.example/");

@@ -231,12 +231,13 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
         .unwrap_or("http")
         .to_string();
     match tenancy::resolve(&state.db, &host, &scheme).await {
-        Ok(Some(site)) => {
+        Ok(tenancy::Resolved::Site(site)) => {
             state.sites.remember(&host, &scheme, &site);
             req.extensions_mut().insert::<Site>(site);
             next.run(req).await
         }
-        Ok(None) => unknown_host(),
+        Ok(tenancy::Resolved::Archived(name)) => archived_clinic(&name),
+        Ok(tenancy::Resolved::Unknown) => unknown_host(),
         Err(e) => {
             tracing::error!(error = %e, "database error while resolving the host");
             // A lead form sent now goes on to its handler with the site last
@@ -257,6 +258,21 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
                 .into_response()
         }
     }
+}
+
+/// 410 Gone: the clinic was archived by the network owner (its data is
+/// kept; restoring it brings the site back).
+fn archived_clinic(name: &str) -> Response {
+    let mut res = (
+        StatusCode::GONE,
+        Html(simple_page(
+            &format!("{} is no longer online", app::text::escape_html(name)),
+            "This clinic's website has been closed. Its articles and forms are no longer available here.",
+        )),
+    )
+        .into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res
 }
 
 fn unknown_host() -> Response {
