@@ -8,8 +8,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::admin::{
     AdminBar, AdminHome, AuditLogPage, EditorPage, LeadPage, LeadSettingsPage, LeadsPage, LoginPage, MediaPage,
-    NetworkPage, OfficeEditPage, OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage, RevisionsPage,
-    SearchesPage, TermsPage,
+    NetworkPage, OfficeEditPage, OfficesPage, PeoplePage, PostsPage, ResetPasswordPage, ResetRequestPage,
+    RevisionsPage, SearchesPage, TermsPage,
 };
 use crate::error::AppError;
 use crate::leads::pages::ThanksPage;
