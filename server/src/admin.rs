@@ -148,6 +148,10 @@ impl SqlAdmin {
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         match authorize(&principal, clinic.id, action) {
+            // An archived clinic is closed to everyone but the network owner, who can restore it.
+            Decision::Allow if clinic.archived_at.is_some() && !principal.owner => {
+                Err(AppError::Gone(format!("{} is archived; the network owner can restore it.", clinic.name)))
+            }
             Decision::Allow => Ok(Allowed { clinic, actor: Actor::from(&user), principal }),
             Decision::Forbidden => Err(AppError::Forbidden),
             Decision::NotFound => Err(AppError::NotFound),

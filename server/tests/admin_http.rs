@@ -474,6 +474,15 @@ fn password_reset_by_a_one_time_mailed_link() {
         assert!(page.body.contains("Enter the e-mail address of your account"));
         assert!(page.body.contains("value=\"writer-at-pmc\""));
 
+        // Asked on an address that is no clinic's and not this machine (Host: an IP of
+        // someone else's): the usual answer, but no link that would lead there.
+        let mut foreign = form_post("/admin/reset", None, "email=writer%40pmc.example");
+        foreign.headers_mut().insert("host", "203.0.113.9".parse().unwrap());
+        foreign.headers_mut().insert("origin", "http://203.0.113.9".parse().unwrap());
+        let a = send(&app, foreign).await;
+        assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
+        assert!(!data.join("mail").exists() || std::fs::read_dir(data.join("mail")).unwrap().count() == 0);
+
         let a = send(&app, form_post("/admin/reset", None, "email=writer%40pmc.example")).await;
         assert_eq!(a.location, "/admin/login");
         let page = send(&app, get("/admin/login", a.cookie.as_deref())).await;
@@ -482,6 +491,7 @@ fn password_reset_by_a_one_time_mailed_link() {
         assert_eq!(mail.len(), 1);
         let text = std::fs::read_to_string(&mail[0]).unwrap().replace("=\r\n", "").replace("=3D", "=");
         assert!(text.contains("To: writer@pmc.example"), "{text}");
+        assert!(text.contains("http://pmc.localhost:3000/admin/reset/"), "the clinic's own address: {text}");
         let start = text.find("/admin/reset/").expect("a link") + "/admin/reset/".len();
         let token: String = text[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
         assert_eq!(token.len(), 64);
@@ -1523,6 +1533,15 @@ fn the_network_owner_adds_changes_archives_and_restores_clinics() {
         assert!(page.body.contains("Archived") && page.body.contains("Restore Riverside Spine &amp; Pain"));
         let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("true"))).await;
         assert_eq!(a.status, StatusCode::OK, "archiving twice changes nothing");
+        let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("maybe"))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "neither archive nor restore: {}", a.body);
+        // Its own admins are locked out of its admin area while it is archived (410); the owner is not.
+        user(db, "keeper@riverside.example", &["riverside:admin"]).await;
+        let keeper = sign_in(&app, "keeper@riverside.example").await;
+        let locked = send(&app, post("/api/admin/list_offices", &keeper, "clinic=riverside".into())).await;
+        assert_eq!(locked.status, StatusCode::GONE, "{}", locked.body);
+        let open = send(&app, post("/api/admin/list_offices", &owner, "clinic=riverside".into())).await;
+        assert_eq!(open.status, StatusCode::OK, "{}", open.body);
         assert_eq!(logged("clinic.archive").await.unwrap(), 1);
         let a = send(&app, post("/api/admin/archive_clinic", &owner, archive("false"))).await;
         assert_eq!(a.status, StatusCode::OK);

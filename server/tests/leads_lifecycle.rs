@@ -127,6 +127,15 @@ fn an_unanswered_lead_is_escalated_once_after_the_target_in_opening_hours() {
         let t0 = la(2025, 6, 16, 10, 0);
         let default = insert_lead(db, &pmc, None, "new", t0).await;
         assert!(escalation::run(db, LINKS, t0 + Duration::minutes(239)).await.unwrap().is_empty());
+        // While the clinic is archived nobody is chased about its requests.
+        let set_archived = |at: Option<DateTime<Utc>>| {
+            let mut am: clinic::ActiveModel = pmc.clone().into();
+            am.archived_at = Set(at);
+            am.update(db)
+        };
+        set_archived(Some(t0)).await.unwrap();
+        assert!(escalation::run(db, LINKS, t0 + Duration::hours(4)).await.unwrap().is_empty(), "archived");
+        set_archived(None).await.unwrap();
         assert_eq!(escalation::run(db, LINKS, t0 + Duration::hours(4)).await.unwrap(), [default.reference.as_str()]);
         let rows = rows_for(db, &default, "escalation").await;
         assert_eq!(rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["frontdesk@pmc.example"]);

@@ -492,7 +492,12 @@ pub async fn archive_clinic(slug: String, archived: String) -> Result<ClinicArch
     ssr::answer(
         async move {
             let (backend, viewer) = ssr::viewer()?;
-            backend.admin.archive_clinic(&viewer, &slug, archived == "true").await
+            let archived = match archived.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(AppError::validation("archived", "Say \"true\" to archive or \"false\" to restore.")),
+            };
+            backend.admin.archive_clinic(&viewer, &slug, archived).await
         }
         .await,
     )

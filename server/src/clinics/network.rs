@@ -32,6 +32,8 @@ pub const MAX_NAME: usize = 120;
 pub const MAX_SLUG: usize = 40;
 /// Most host names one clinic answers on.
 pub const MAX_HOSTS: usize = 20;
+/// Slugs the admin area's own addresses use (`/admin/login`, `/admin/reset/…`, …).
+pub const RESERVED_SLUGS: [&str; 6] = ["login", "logout", "reset", "network", "leads", "api"];
 /// The colour a new clinic starts with (contrast-checked white text on it).
 pub const DEFAULT_BRAND_COLOR: &str = "#1f5f8b";
 
@@ -88,6 +90,8 @@ pub fn validate(form: &ClinicForm) -> Result<ValidClinic, Vec<(String, String)>>
     if id.is_none() {
         if slug.is_empty() {
             err("slug", "Choose a short name for addresses, like \"riverside\".".into());
+        } else if RESERVED_SLUGS.contains(&slug.as_str()) {
+            err("slug", format!("\"{slug}\" is a word the admin area uses; choose another."));
         } else if slug.len() > MAX_SLUG || !valid_slug(&slug) {
             err(
                 "slug",
@@ -106,12 +110,26 @@ pub fn validate(form: &ClinicForm) -> Result<ValidClinic, Vec<(String, String)>>
         err("name", format!("The name has {n} characters; {MAX_NAME} at most."));
     }
     let mut hosts: Vec<String> = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    let mut local: Vec<String> = Vec::new();
     for h in parse_hosts(&form.hosts) {
         if !valid_host(&h) || !h.contains('.') {
-            err("hosts", format!("\"{}\" is not a host name like www.clinic.example.", shorten(&h)));
+            bad.push(format!("\"{}\"", shorten(&h)));
+        } else if super::tenancy::classify(&h) == super::tenancy::HostKind::Network {
+            // IP addresses answer with the network index, never a clinic.
+            local.push(h);
         } else if !hosts.contains(&h) {
             hosts.push(h);
         }
+    }
+    if !bad.is_empty() {
+        err("hosts", format!("Not host names like www.clinic.example: {}.", bad.join(", ")));
+    }
+    if !local.is_empty() {
+        err(
+            "hosts",
+            format!("{}: an IP address shows the index of all clinics; give the clinic a host name.", local.join(", ")),
+        );
     }
     if hosts.len() > MAX_HOSTS {
         err("hosts", format!("{} host names; {MAX_HOSTS} at most.", hosts.len()));
@@ -172,6 +190,26 @@ pub async fn page<C: ConnectionTrait>(db: &C, origin: &str) -> Result<NetworkPag
 
 /// Create or change a clinic; returns its slug.
 pub async fn save(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    form: &ClinicForm,
+    now: DateTime<Utc>,
+) -> Result<String, NetworkError> {
+    match write(db, actor, form, now).await {
+        // Another save took the slug or a host name between the check and the
+        // insert (both are unique in the database): nothing was written.
+        Err(NetworkError::Db(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            Err(NetworkError::Invalid(vec![(
+                "hosts".into(),
+                "Another clinic took this slug or one of these host names a moment ago; check them and save again."
+                    .into(),
+            )]))
+        }
+        other => other,
+    }
+}
+
+async fn write(
     db: &DatabaseConnection,
     actor: &Actor,
     form: &ClinicForm,
@@ -359,15 +397,22 @@ mod tests {
     fn every_mistake_at_once() {
         assert_eq!(
             fields(validate(&form("", "Not A Slug!", "", "bad host!, localhost", "not-an-address"))),
-            ["slug", "name", "hosts", "hosts", "default_inbox"]
+            ["slug", "name", "hosts", "default_inbox"]
         );
+        let e = validate(&form("", "ok", "A", "harbor.localhost 127.0.0.1 10.0.0.7 bad_host.example", "a@b.example"))
+            .unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].1.contains("\"bad_host.example\"") && e[1].1.contains("127.0.0.1, 10.0.0.7"), "{e:?}");
+        for reserved in RESERVED_SLUGS {
+            assert_eq!(fields(validate(&form("", reserved, "A", "", "a@b.example"))), ["slug"], "{reserved}");
+        }
         assert_eq!(fields(validate(&form("", "", "A", "", "a@b.example"))), ["slug"]);
         let long = "x".repeat(MAX_NAME + 1);
         assert_eq!(fields(validate(&form("", "ok", &long, "", "a@b.example"))), ["name"]);
         let many: Vec<String> = (0..=MAX_HOSTS).map(|i| format!("h{i}.clinic.example")).collect();
         assert_eq!(fields(validate(&form("", "ok", "A", &many.join(" "), "a@b.example"))), ["hosts"]);
         assert_eq!(fields(validate(&form("", &"a".repeat(MAX_SLUG + 1), "A", "", "a@b.example"))), ["slug"]);
-        assert_eq!(fields(validate(&form("seven", "", "A", "", "a@b.example"))), ["id"]);
+        assert_eq!(fields(validate(&form("seven", "", "A", "", "a@b.example"))), ["id", "slug"]);
     }
 
     #[test]

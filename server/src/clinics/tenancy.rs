@@ -70,14 +70,18 @@ pub async fn clinic_base_url<C: ConnectionTrait>(
     let (host, port) = split_host(rest);
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
     let dev = !matches!(classify(&host), HostKind::Name(_));
-    if !dev
-        && let Some(h) = clinic_host::Entity::find()
+    if !dev {
+        // The first listed host name that is a real one (a listed
+        // `x.localhost` only works on the machine itself).
+        let hosts = clinic_host::Entity::find()
             .filter(clinic_host::Column::ClinicId.eq(clinic.id))
+            .order_by_asc(clinic_host::Column::Position)
             .order_by_asc(clinic_host::Column::Id)
-            .one(db)
-            .await?
-    {
-        return Ok(format!("{scheme}://{}", h.host));
+            .all(db)
+            .await?;
+        if let Some(h) = hosts.iter().find(|h| matches!(classify(&h.host), HostKind::Name(_))) {
+            return Ok(format!("{scheme}://{}", h.host));
+        }
     }
     Ok(format!("{scheme}://{}.localhost{port_suffix}", clinic.slug))
 }

@@ -77,7 +77,10 @@ async fn open_cors(req: Request, next: Next) -> Response {
     let client_tags: axum::http::HeaderMap =
         req.headers().get_all(header::IF_NONE_MATCH).iter().map(|v| (header::IF_NONE_MATCH, v.clone())).collect();
     let mut res = next.run(req).await;
-    if is_get && res.status() == StatusCode::OK {
+    let small =
+        |r: &Response| axum::body::HttpBody::size_hint(r.body()).upper().is_some_and(|n| n <= ETAG_BODY_LIMIT as u64);
+    // Answers of unknown or large size go out as they are, without a validator.
+    if is_get && res.status() == StatusCode::OK && small(&res) {
         let (mut parts, body) = res.into_parts();
         res = match axum::body::to_bytes(body, ETAG_BODY_LIMIT).await {
             Ok(bytes) => {

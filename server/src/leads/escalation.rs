@@ -224,7 +224,9 @@ async fn escalate(
 /// Escalate every lead overdue at `now`; returns their references.
 pub async fn run(db: &DatabaseConnection, links: Links, now: DateTime<Utc>) -> Result<Vec<String>, DbErr> {
     let mut done = Vec::new();
-    for c in clinic::Entity::find().order_by_asc(clinic::Column::Id).all(db).await? {
+    // An archived clinic's site is closed: nobody is chased about its requests.
+    let open = clinic::Entity::find().filter(clinic::Column::ArchivedAt.is_null()).order_by_asc(clinic::Column::Id);
+    for c in open.all(db).await? {
         let target = target_minutes(db, c.id).await?;
         // Business time never runs faster than the wall clock: nothing
         // received after `now - target` can be overdue yet.

@@ -308,10 +308,27 @@ fn link_base(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// Where a password-reset link may point: the clinic's own primary address,
+/// or this machine. Never simply the Host header: anyone can send a reset
+/// request with `Host: 203.0.113.9`, and the link (with its one-time
+/// token) would then lead to their server. `None`: no safe address.
+pub fn reset_link_base(site: Option<&app::model::Site>, headers: &HeaderMap) -> Option<String> {
+    match site {
+        Some(app::model::Site::Clinic(c)) => Some(c.primary().to_string()),
+        _ => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+            let (name, _) = crate::clinics::tenancy::split_host(host);
+            let loopback = name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            loopback.then(|| link_base(headers))
+        }
+    }
+}
+
 /// POST /admin/reset — mail a one-time link (same answer whether or not the account exists).
 pub async fn reset_request(
     State(state): State<AppState>,
     session: Session,
+    site: Option<Extension<app::model::Site>>,
     headers: HeaderMap,
     Form(form): Form<ResetRequestForm>,
 ) -> Response {
@@ -327,9 +344,18 @@ pub async fn reset_request(
         .await;
         return Redirect::to("/admin/reset").into_response();
     }
-    if let Err(e) =
-        reset::request(&state.db, &state.settings.mailer, &form.email, &link_base(&headers), Utc::now()).await
-    {
+    let base = reset_link_base(site.as_ref().map(|Extension(s)| s), &headers);
+    if base.is_none() {
+        // The same answer as always (it must not tell whether the account exists).
+        tracing::warn!(
+            "password reset asked on an address that is neither a clinic's nor this machine's; no link sent"
+        );
+    }
+    let sent = match &base {
+        Some(base) => reset::request(&state.db, &state.settings.mailer, &form.email, base, Utc::now()).await,
+        None => Ok(()),
+    };
+    if let Err(e) = sent {
         tracing::error!(error = %e, "cannot send a password-reset link");
         set_flash(
             &session,

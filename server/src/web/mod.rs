@@ -223,9 +223,12 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.to_string()))
         .unwrap_or_default();
+    // Only a trusted proxy's word counts: the scheme ends up in canonical
+    // links and in answers shared caches keep.
     let scheme = req
         .headers()
         .get("x-forwarded-proto")
+        .filter(|_| state.settings.trust_proxy)
         .and_then(|h| h.to_str().ok())
         .filter(|p| *p == "https" || *p == "http")
         .unwrap_or("http")

@@ -174,8 +174,10 @@ async fn lookup(state: &AppState, clinic_id: i32, legacy: &Legacy) -> Option<Str
     }
 }
 
+/// 301, kept by browsers for a day only: the post may be unpublished later.
 fn moved(to: String) -> Response {
-    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response()
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to), (header::CACHE_CONTROL, "max-age=86400".into())])
+        .into_response()
 }
 
 #[cfg(test)]
