@@ -21,7 +21,7 @@
 //! in text is a paragraph break and a single newline a line break, as there.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use html5ever::tendril::StrTendril;
@@ -176,22 +176,33 @@ fn shortcodes(html: &str, notes: &mut Vec<String>) -> String {
     const DROPPED: [&str; 4] = ["gallery", "audio", "video", "playlist"];
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
+    // Closers (and a `]`) once found missing are missing in all the rest of
+    // the text too: remembered, so that no search is repeated (linear time).
+    let mut no_bracket = false;
+    let mut no_closer: HashSet<String> = HashSet::new();
     while let Some(i) = rest.find('[') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         let name: String = rest[1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         let after = rest[1 + name.len()..].chars().next();
         let known = matches!(name.as_str(), "caption" | "wp_caption" | "embed") || DROPPED.contains(&name.as_str());
-        let Some(open_end) = rest.find(']').filter(|_| known && matches!(after, Some(' ' | ']' | '/'))) else {
+        let shaped = known && matches!(after, Some(' ' | ']' | '/'));
+        let open_end = if shaped && !no_bracket { rest.find(']') } else { None };
+        no_bracket |= shaped && open_end.is_none();
+        let Some(open_end) = open_end else {
             out.push('[');
             rest = &rest[1..];
             continue;
         };
         let close = format!("[/{name}]");
         let body_start = open_end + 1;
-        let (inner, next) = match rest[body_start..].find(&close) {
+        let found = if no_closer.contains(&name) { None } else { rest[body_start..].find(&close) };
+        let (inner, next) = match found {
             Some(j) => (&rest[body_start..body_start + j], body_start + j + close.len()),
-            None => ("", body_start),
+            None => {
+                no_closer.insert(name.clone());
+                ("", body_start)
+            }
         };
         match name.as_str() {
             "caption" | "wp_caption" => {
@@ -221,7 +232,10 @@ fn shortcodes(html: &str, notes: &mut Vec<String>) -> String {
                 out.push_str(&format!("<p><a href=\"{url}\">{url}</a></p>"));
             }
             _ => {
-                notes.push(format!("the [{name}] shortcode was left out (there is no equivalent here)"));
+                let note = format!("the [{name}] shortcode was left out (there is no equivalent here)");
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
                 out.push_str(inner);
             }
         }
@@ -338,42 +352,61 @@ fn parse(html: &str) -> Vec<Node> {
 /// levels deep is refused (its item fails) instead of taking minutes.
 pub const MAX_NESTING: usize = 1000;
 
-/// How deeply the tags of `html` nest, counted roughly (start tags of
-/// non-void elements minus end tags): an upper bound for the parser's depth.
+/// How deeply the tags of `html` nest, counted roughly: an upper bound for
+/// the parser's depth. Every start tag of a non-void element opens one
+/// level, also when written `<div/>` (HTML ignores the slash there); an end
+/// tag closes the innermost open element of its name and those inside it,
+/// and is ignored when no element of that name is open. Linear in the
+/// length of `html`: a tag is read only as far as its name.
 pub fn nesting_depth(html: &str) -> usize {
     let bytes = html.as_bytes();
-    let (mut depth, mut max) = (0usize, 0usize);
+    let mut open: Vec<String> = Vec::new();
+    let mut open_count: HashMap<String, usize> = HashMap::new();
+    let mut max = 0usize;
     let mut i = 0;
+    let name_at = |i: usize| -> (String, usize) {
+        let end = bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
+        (html[i..end].to_ascii_lowercase(), end)
+    };
     while let Some(off) = memchr_lt(&bytes[i..]) {
         i += off + 1;
         match bytes.get(i) {
-            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'/') if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
+                let (name, end) = name_at(i + 1);
+                i = end;
+                if open_count.get(&name).copied().unwrap_or(0) == 0 {
+                    continue;
+                }
+                while let Some(top) = open.pop() {
+                    let n = open_count.get_mut(&top).expect("counted when opened");
+                    *n -= 1;
+                    if top == name {
+                        break;
+                    }
+                }
+            }
             Some(c) if c.is_ascii_alphabetic() => {
-                let name_end =
-                    bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
-                let name = html[i..name_end].to_ascii_lowercase();
-                let tag_end = bytes[i..].iter().position(|b| *b == b'>').map_or(bytes.len(), |p| i + p);
-                let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
-                if !self_closing
-                    && !matches!(
-                        name.as_str(),
-                        "br" | "hr"
-                            | "img"
-                            | "wbr"
-                            | "col"
-                            | "input"
-                            | "meta"
-                            | "link"
-                            | "source"
-                            | "area"
-                            | "base"
-                            | "embed"
-                            | "param"
-                            | "track"
-                    )
-                {
-                    depth += 1;
-                    max = max.max(depth);
+                let (name, end) = name_at(i);
+                i = end;
+                if !matches!(
+                    name.as_str(),
+                    "br" | "hr"
+                        | "img"
+                        | "wbr"
+                        | "col"
+                        | "input"
+                        | "meta"
+                        | "link"
+                        | "source"
+                        | "area"
+                        | "base"
+                        | "embed"
+                        | "param"
+                        | "track"
+                ) {
+                    *open_count.entry(name.clone()).or_default() += 1;
+                    open.push(name);
+                    max = max.max(open.len());
                 }
             }
             _ => {}
@@ -1070,6 +1103,33 @@ mod tests {
         assert!(md.contains("deep"));
         assert_eq!(nesting_depth("<p>a<br>b<img src=x/><span>c</span></p><div><i>x</i></div>"), 2);
         assert_eq!(nesting_depth(&"<div>".repeat(1200)), 1200);
+    }
+
+    #[test]
+    fn unmatched_end_tags_and_self_closing_divs_do_not_hide_nesting() {
+        // An end tag that closes nothing open does not lower the count.
+        assert_eq!(nesting_depth(&"<div></b>".repeat(1200)), 1200);
+        // `<div/>` opens a div in HTML.
+        assert_eq!(nesting_depth(&"<div/>".repeat(1200)), 1200);
+        // A matching end tag closes its element and those inside it.
+        assert_eq!(nesting_depth(&"<div><span><i></div>".repeat(1200)), 3);
+        assert_eq!(nesting_depth("<p>a<br/>b<img src=x/></p><p>c</p>"), 1);
+    }
+
+    #[test]
+    fn hostile_input_is_scanned_in_linear_time() {
+        let started = std::time::Instant::now();
+        // 8 MB of tags that never end: each `<` used to scan to the end for `>`.
+        let html = "<a".repeat(4 * 1024 * 1024);
+        assert_eq!(nesting_depth(&html), 4 * 1024 * 1024);
+        // 2 MB of shortcodes never closed: each used to search the rest for its closer.
+        let html = "[audio x]".repeat(200_000);
+        let mut notes = Vec::new();
+        assert_eq!(shortcodes(&html, &mut notes), "");
+        // Openers with no `]` anywhere after them.
+        let html = "[audio ".repeat(200_000);
+        assert_eq!(shortcodes(&html, &mut notes), html);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 
     #[test]

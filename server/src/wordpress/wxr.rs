@@ -24,6 +24,8 @@ use quick_xml::events::{BytesStart, Event};
 pub const MAX_EVENT_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest total text of one item; a bigger item is skipped with a reason.
 pub const MAX_ITEM_BYTES: usize = 8 * 1024 * 1024;
+/// Largest single tag (name and attributes); a bigger one stops the file.
+pub const MAX_TAG_BYTES: usize = 64 * 1024;
 /// Deepest element nesting accepted (WXR needs six).
 const MAX_DEPTH: usize = 48;
 
@@ -115,6 +117,8 @@ pub enum WxrError {
     Malformed { position: u64, message: String },
     #[error("a single piece of text at byte {position} is larger than {} MB; the rest of the file cannot be read", MAX_EVENT_BYTES / 1024 / 1024)]
     TooLarge { position: u64 },
+    #[error("a tag at byte {position} is larger than {} KB (WordPress writes short tags); the rest of the file cannot be read", MAX_TAG_BYTES / 1024)]
+    TagTooLarge { position: u64 },
 }
 
 /// A `BufRead` that counts the bytes consumed (for progress) and refuses to
@@ -237,14 +241,7 @@ impl<R: BufRead> WxrReader<R> {
             return;
         }
         if self.item.is_some() {
-            self.item_bytes += s.len();
-            if self.item_bytes > MAX_ITEM_BYTES {
-                if self.item_error.is_none() {
-                    self.item_error = Some(format!(
-                        "the item is larger than {} MB of text; it was skipped",
-                        MAX_ITEM_BYTES / 1024 / 1024
-                    ));
-                }
+            if !self.charge(s.len()) {
                 self.text_too_big = true;
                 return;
             }
@@ -256,7 +253,26 @@ impl<R: BufRead> WxrReader<R> {
         self.text.push_str(s);
     }
 
+    /// Count `n` bytes against the current item's budget; false (and the
+    /// item marked as failed) once it is over.
+    fn charge(&mut self, n: usize) -> bool {
+        self.item_bytes = self.item_bytes.saturating_add(n);
+        if self.item_bytes > MAX_ITEM_BYTES {
+            if self.item_error.is_none() {
+                self.item_error = Some(format!(
+                    "the item is larger than {} MB of text; it was skipped",
+                    MAX_ITEM_BYTES / 1024 / 1024
+                ));
+            }
+            return false;
+        }
+        true
+    }
+
     fn start(&mut self, e: &BytesStart<'_>) -> Result<Option<Entry>, WxrError> {
+        if e.len() > MAX_TAG_BYTES {
+            return Err(WxrError::TagTooLarge { position: self.reader.get_ref().event_start });
+        }
         let name = e.name().as_ref().to_string();
         if self.stack.is_empty() {
             if name != "rss" {
@@ -292,7 +308,12 @@ impl<R: BufRead> WxrReader<R> {
                 _ => {}
             }
         }
-        if self.item.is_some() && depth == 3 && name == "category" {
+        // The tag's name and attributes count against the item's budget
+        // (its end tag repeats the name, which quick-xml keeps meanwhile).
+        if self.item.is_some() {
+            self.charge(2 * e.len());
+        }
+        if self.item.is_some() && depth == 3 && name == "category" && self.item_error.is_none() {
             let mut domain = String::new();
             let mut nicename = String::new();
             for a in e.attributes().flatten() {
@@ -430,7 +451,12 @@ impl<R: BufRead> WxrReader<R> {
             };
             let entry = match event {
                 Event::Start(e) => self.start(&e)?,
-                Event::End(_) => self.end(),
+                Event::End(e) => {
+                    if e.len() > MAX_TAG_BYTES {
+                        return Err(WxrError::TagTooLarge { position: self.reader.get_ref().event_start });
+                    }
+                    self.end()
+                }
                 Event::Empty(_) => None,
                 Event::Text(t) => {
                     let raw = t.xml10_content();
@@ -625,6 +651,42 @@ mod tests {
             read(&format!("{HEAD}<item><title>x</titel></item>")).last().unwrap(),
             Err(WxrError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn attributes_and_names_count_against_the_item_budget() {
+        // 200 categories with 50 KB nicenames: 10 MB of attributes, no text.
+        let nice = "n".repeat(50 * 1024);
+        let cats: String =
+            (0..200).map(|i| format!("<category domain=\"post_tag\" nicename=\"{nice}{i}\">t</category>")).collect();
+        // Long element names too (nested in postmeta, whose text is not kept).
+        let name = format!("x{}", "y".repeat(60 * 1024));
+        let meta: String = (0..20).map(|_| format!("<wp:postmeta><{name}>v</{name}></wp:postmeta>")).collect();
+        let xml = format!(
+            "{HEAD}{}{}{}</channel></rss>",
+            item("Fat", &cats),
+            item("Names", &meta.repeat(4)),
+            item("After", "")
+        );
+        let out: Vec<Entry> = read(&xml).into_iter().map(Result::unwrap).collect();
+        assert!(matches!(&out[2], Entry::BadItem { reason, .. } if reason.contains("larger than")), "{:?}", &out[2]);
+        assert!(matches!(&out[3], Entry::BadItem { reason, .. } if reason.contains("larger than")), "{:?}", &out[3]);
+        assert!(matches!(&out[4], Entry::Item(i) if i.title == "After"));
+    }
+
+    #[test]
+    fn a_huge_tag_stops_the_file_with_a_clear_error() {
+        let attr = "a".repeat(MAX_TAG_BYTES + 1);
+        let xml = format!(
+            "{HEAD}{}{}</channel></rss>",
+            item("First", ""),
+            item("Second", &format!("<wp:x v=\"{attr}\">1</wp:x>"))
+        );
+        let out = read(&xml);
+        assert!(matches!(&out[2], Ok(Entry::Item(i)) if i.title == "First"));
+        let last = out.last().unwrap();
+        assert!(matches!(last, Err(WxrError::TagTooLarge { .. })), "{last:?}");
+        assert!(last.as_ref().unwrap_err().to_string().contains("64 KB"));
     }
 
     #[test]
