@@ -16,6 +16,7 @@ mod m20261202_000009_audit_append_only;
 mod m20261202_000010_leads;
 mod m20261203_000011_wordpress;
 mod m20261203_000012_clinic_archive;
+mod m20261203_000013_wordpress_status;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_leads::Migration),
             Box::new(m20261203_000011_wordpress::Migration),
             Box::new(m20261203_000012_clinic_archive::Migration),
+            Box::new(m20261203_000013_wordpress_status::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::Value;
 use tower::ServiceExt;
 
-use clinicpress::entities::{author, category, clinic, post, post_tag, tag, wordpress_post};
+use clinicpress::entities::{PostStatus, author, category, clinic, post, post_revision, post_tag, tag, wordpress_post};
 use clinicpress::wordpress::import::{Report, import_file};
 use common::each_db;
 
@@ -243,6 +243,94 @@ fn the_fixture_round_trips_and_a_reimport_updates() {
     }));
 }
 
+async fn revisions(db: &DatabaseConnection, post_id: i32) -> Vec<post_revision::Model> {
+    use sea_orm::QueryOrder;
+    post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(post_id))
+        .order_by_asc(post_revision::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_reimport_keeps_local_text_as_a_revision_local_status_and_the_body_limit() {
+    common::block_on(each_db(|t| async move {
+        use sea_orm::{ActiveModelTrait, Set};
+        common::with_demo(&t.db).await;
+        let old = new_clinic(&t.db, "oldclinic").await;
+        import(&t.db, "oldclinic", &fixture()).await;
+        let first = imported(&t.db, old, 101).await;
+        assert_eq!(first.status, PostStatus::Published);
+        let wp_body = first.body_md.clone();
+
+        // Edited and unpublished in Clinicpress after the import.
+        let mut am: post::ActiveModel = first.clone().into();
+        am.body_md = Set("Our own words.\n".into());
+        am.status = Set(PostStatus::Archived);
+        am.update(&t.db).await.unwrap();
+
+        // The same export again: WordPress's text comes back, ours is kept
+        // as a revision, and the post stays unpublished.
+        let again = import(&t.db, "oldclinic", &fixture()).await;
+        assert!(again.failed.iter().all(|(l, _)| !l.contains("WordPress post 101")), "{:?}", again.failed);
+        let now = imported(&t.db, old, 101).await;
+        assert_eq!(now.body_md, wp_body);
+        assert_eq!(now.status, PostStatus::Archived, "unpublished here, unchanged in WordPress: stays unpublished");
+        let revs = revisions(&t.db, now.id).await;
+        assert_eq!(revs.len(), 1, "{revs:?}");
+        assert_eq!(revs[0].body_md, "Our own words.\n");
+        assert_eq!(revs[0].title, first.title);
+        assert!(revs[0].snapshot.contains("archived"), "{}", revs[0].snapshot);
+
+        // Nothing changed on either side: no further revision.
+        import(&t.db, "oldclinic", &fixture()).await;
+        assert_eq!(revisions(&t.db, now.id).await.len(), 1);
+        assert_eq!(imported(&t.db, old, 101).await.status, PostStatus::Archived);
+
+        // The status changed in WordPress: that change is taken.
+        let text = std::fs::read_to_string(fixture()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let drafted = dir.path().join("drafted.xml");
+        std::fs::write(
+            &drafted,
+            text.replacen("<wp:status><![CDATA[publish]]></wp:status>", "<wp:status><![CDATA[draft]]></wp:status>", 1),
+        )
+        .unwrap();
+        import(&t.db, "oldclinic", &drafted).await;
+        let now = imported(&t.db, old, 101).await;
+        assert_eq!(now.status, PostStatus::Draft);
+        // The state before (archived) was kept as a revision.
+        assert_eq!(revisions(&t.db, now.id).await.len(), 2);
+
+        // A body over the editor's limit fails its item and leaves the post alone.
+        let huge = dir.path().join("huge.xml");
+        let words = format!("<p>{}</p>", "word ".repeat(70_000));
+        std::fs::write(
+            &huge,
+            text.replacen("<content:encoded><![CDATA[", &format!("<content:encoded><![CDATA[{words}"), 1),
+        )
+        .unwrap();
+        let report = import(&t.db, "oldclinic", &huge).await;
+        assert!(label_has(&report.failed, 101, "limit"), "{:?}", report.failed);
+        assert_eq!(imported(&t.db, old, 101).await.body_md, wp_body);
+        // A new item that large is refused too.
+        let fresh = new_clinic(&t.db, "freshclinic").await;
+        let report = import(&t.db, "freshclinic", &huge).await;
+        assert!(label_has(&report.failed, 101, "limit"), "{:?}", report.failed);
+        assert!(
+            wordpress_post::Entity::find()
+                .filter(wordpress_post::Column::ClinicId.eq(fresh))
+                .filter(wordpress_post::Column::WpPostId.eq(101_i64))
+                .one(&t.db)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        t
+    }));
+}
+
 async fn get(app: &axum::Router, host: &str, path: &str) -> (StatusCode, Option<String>, String) {
     let req = Request::builder().uri(path).header("host", host).body(Body::empty()).unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
@@ -328,7 +416,7 @@ fn bad_files_fail_clearly_and_keep_what_came_before() {
         imported(&t.db, pmc, 103).await;
         assert!(
             wordpress_post::Entity::find()
-                .filter(wordpress_post::Column::WpPostId.eq(104))
+                .filter(wordpress_post::Column::WpPostId.eq(104_i64))
                 .one(&t.db)
                 .await
                 .unwrap()
@@ -375,7 +463,7 @@ fn bad_files_fail_clearly_and_keep_what_came_before() {
         assert!(
             wordpress_post::Entity::find()
                 .filter(wordpress_post::Column::ClinicId.eq(fresh))
-                .filter(wordpress_post::Column::WpPostId.eq(102))
+                .filter(wordpress_post::Column::WpPostId.eq(102_i64))
                 .one(&t.db)
                 .await
                 .unwrap()

@@ -16,6 +16,9 @@ pub struct Model {
     pub link_path: Option<String>,
     pub post_id: i32,
     pub imported_at: DateTimeUtc,
+    /// The item's WordPress status (`publish`, `draft`…) when last imported;
+    /// None for rows imported before it was kept.
+    pub wp_status: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

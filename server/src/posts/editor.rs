@@ -230,6 +230,34 @@ async fn add_revision<C: ConnectionTrait>(
     Ok(r.id)
 }
 
+/// Keep the post as it is now as a revision (before something other than
+/// the editor overwrites it, such as a WordPress re-import). Nothing is
+/// added when the latest revision already holds exactly this state.
+pub async fn keep_revision<C: ConnectionTrait>(
+    db: &C,
+    p: &post::Model,
+    actor: &Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let form = form_of(db, p).await?;
+    if let Some(last) = post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(p.id))
+        .order_by_desc(post_revision::Column::Id)
+        .one(db)
+        .await?
+        && last.title == form.title
+        && last.body_md == form.body_md
+        && serde_json::from_str::<Snapshot>(&last.snapshot).is_ok_and(|s| {
+            s.status == status_of(p.status).as_str() && PostForm { body_md: form.body_md.clone(), ..s.form } == form
+        })
+    {
+        return Ok(());
+    }
+    add_revision(db, p.id, actor, &form, p.status, Some(note.to_string()), now).await?;
+    Ok(())
+}
+
 /// Start a draft with a title; returns its id.
 pub async fn create(
     db: &DatabaseConnection,

@@ -25,8 +25,10 @@ use sea_orm::{
 use super::html_to_markdown;
 use super::legacy::{normalize_path, normalize_slug};
 use super::wxr::{Entry, WpAuthor, WpItem, WpTerm, WxrError, WxrReader};
+use crate::audit::Actor;
 use crate::entities::{PostStatus, author, category, clinic, post, post_location, tag, wordpress_post};
 use crate::posts::front_matter::PostDraft;
+use crate::posts::rules;
 use crate::posts::store::{self, Links, Saved};
 use crate::slugs::{slugify, valid_slug};
 
@@ -136,6 +138,8 @@ pub struct WpPost {
     pub wp_post_id: i64,
     pub wp_slug: String,
     pub link_path: Option<String>,
+    /// The item's WordPress status as written in the export (`publish`…).
+    pub wp_status: String,
     pub draft: PostDraft,
     pub author_login: Option<String>,
     pub category: Option<WpTerm>,
@@ -303,9 +307,17 @@ pub fn plan(item: &WpItem, tz: Tz, site: Option<&ammonia::Url>) -> Result<Plan, 
         featured_image_alt: None,
         body_md: body.markdown,
     };
+    if draft.body_md.len() > rules::MAX_BODY_BYTES {
+        return Err(format!(
+            "its text is {} KB once converted; the editor's limit is {} KB, so it was not imported (split it into several posts in WordPress and import again)",
+            draft.body_md.len() / 1000,
+            rules::MAX_BODY_BYTES / 1000
+        ));
+    }
     Ok(Plan::Post(Box::new(WpPost {
         guid,
         wp_post_id,
+        wp_status: item.status.trim().to_string(),
         wp_slug: if wp_slug.is_empty() { draft.slug.clone() } else { wp_slug },
         link_path,
         draft,
@@ -490,8 +502,24 @@ async fn store_post(
             .into_iter()
             .map(|l| l.location_id)
             .collect();
+        // A status changed here (say, a post unpublished in Clinicpress) is
+        // kept unless the item's status changed in WordPress since the last
+        // import; rows from before the status was kept count as unchanged.
+        let wp_status_unchanged =
+            mapping.as_ref().is_none_or(|m| m.wp_status.as_deref().is_none_or(|s| s == p.wp_status));
+        if wp_status_unchanged && e.status != draft.status {
+            draft.status = e.status;
+            draft.published_at = e.published_at;
+        }
         if e.slug != *slug && e.status == PostStatus::Published {
             crate::posts::editor::remember_old_slug(&txn, clinic_id, e.id, &e.slug, slug).await.map_err(db_error)?;
+        }
+        // The text as it is here is kept as a revision before it is overwritten.
+        if e.title != draft.title || e.body_md != draft.body_md || e.status != draft.status {
+            let actor = Actor { id: None, name: "WordPress import".into(), email: "system".into() };
+            crate::posts::editor::keep_revision(&txn, e, &actor, "Before the WordPress re-import", now)
+                .await
+                .map_err(db_error)?;
         }
     }
     let links = Links { author_id, category_id, tag_ids, location_ids };
@@ -513,6 +541,7 @@ async fn store_post(
     row.link_path = Set(p.link_path.clone());
     row.post_id = Set(post_id);
     row.imported_at = Set(now);
+    row.wp_status = Set(Some(p.wp_status.clone()));
     row.save(&txn).await.map_err(db_error)?;
     txn.commit().await.map_err(db_error)?;
     cx.seen.insert(slug.clone(), label.to_string());
