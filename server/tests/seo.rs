@@ -86,11 +86,23 @@ fn check_office(o: &Value) {
     assert!(o["url"].as_str().is_some_and(|u| u.starts_with("http://pmc.localhost:3000/locations/")));
 }
 
+/// One demo router per database, the checks in turn. (As three tests in
+/// parallel, each with its own router building its search index, the
+/// canonical check twice stalled for minutes; alone it takes seconds.)
 #[test]
-fn the_clinic_and_its_offices_are_described_for_search_engines() {
+fn public_pages_carry_structured_data_canonical_links_and_sharing_tags() {
     common::block_on(each_db(|t| async move {
         let (app, _) = common::demo_app(&t.db).await;
-        let (_, home) = get(&app, PMC, "/").await;
+        the_clinic_and_its_offices_are_described_for_search_engines(&app).await;
+        canonical_links_name_the_primary_host(&app).await;
+        every_public_page_has_sharing_tags_and_its_own_title_and_description(&app).await;
+        t
+    }));
+}
+
+async fn the_clinic_and_its_offices_are_described_for_search_engines(app: &Router) {
+    {
+        let (_, home) = get(app, PMC, "/").await;
         let blocks = json_ld(&home);
         assert_eq!(blocks.len(), 1, "one JSON-LD block on the home page");
         let org = &blocks[0]["@graph"][0];
@@ -102,7 +114,7 @@ fn the_clinic_and_its_offices_are_described_for_search_engines() {
         offices.iter().for_each(check_office);
         assert_eq!(blocks[0]["@graph"][1]["@type"], "WebSite");
 
-        let (s, page) = get(&app, PMC, "/locations/pleasant-hill").await;
+        let (s, page) = get(app, PMC, "/locations/pleasant-hill").await;
         assert_eq!(s, StatusCode::OK);
         let blocks = json_ld(&page);
         assert_eq!(blocks.len(), 1);
@@ -134,8 +146,7 @@ fn the_clinic_and_its_offices_are_described_for_search_engines() {
             crumbs.iter().map(|c| c["name"].as_str().unwrap()).collect::<Vec<_>>(),
             ["Home", "Locations", "Pleasant Hill"]
         );
-        t
-    }));
+    }
 }
 
 const PUBLIC: [&str; 11] = [
@@ -152,17 +163,15 @@ const PUBLIC: [&str; 11] = [
     "/search?q=knee",
 ];
 
-#[test]
-fn canonical_links_name_the_primary_host() {
-    common::block_on(each_db(|t| async move {
-        let (app, _) = common::demo_app(&t.db).await;
+async fn canonical_links_name_the_primary_host(app: &Router) {
+    {
         // On a development host the primary address is that host with its port…
-        let (_, blog2) = get(&app, PMC, "/blog?page=2").await;
+        let (_, blog2) = get(app, PMC, "/blog?page=2").await;
         assert_eq!(canonical(&blog2).as_deref(), Some("http://pmc.localhost:3000/blog?page=2"));
         // …and asked on another of the clinic's host names, it is the first
         // listed one (pmc.localhost in the demo provision file), as in the sitemap.
         for path in PUBLIC {
-            let (s, page) = get(&app, "www.pmc.example", path).await;
+            let (s, page) = get(app, "www.pmc.example", path).await;
             assert_eq!(s, StatusCode::OK, "{path}");
             let expected = match path {
                 "/" => "http://pmc.localhost/".to_string(),
@@ -173,25 +182,22 @@ fn canonical_links_name_the_primary_host() {
             assert_eq!(meta(&page, "og:url").as_deref(), Some(expected.as_str()), "{path}");
             assert_eq!(page.matches("rel=\"canonical\"").count(), 1, "one canonical link on {path}");
         }
-        let (_, post) = get(&app, "www.pmc.example", "/blog/what-to-expect-at-your-first-visit").await;
+        let (_, post) = get(app, "www.pmc.example", "/blog/what-to-expect-at-your-first-visit").await;
         let ld = json_ld(&post);
         assert_eq!(ld[0]["@graph"][0]["url"], "http://pmc.localhost/blog/what-to-expect-at-your-first-visit");
         // Search result pages are not indexed; their links are followed.
-        let (_, search) = get(&app, PMC, "/search?q=knee&category=treatments").await;
+        let (_, search) = get(app, PMC, "/search?q=knee&category=treatments").await;
         assert_eq!(meta(&search, "robots").as_deref(), Some("noindex, follow"));
         assert_eq!(canonical(&search).as_deref(), Some("http://pmc.localhost:3000/search"));
-        t
-    }));
+    }
 }
 
-#[test]
-fn every_public_page_has_sharing_tags_and_its_own_title_and_description() {
-    common::block_on(each_db(|t| async move {
-        let (app, _) = common::demo_app(&t.db).await;
+async fn every_public_page_has_sharing_tags_and_its_own_title_and_description(app: &Router) {
+    {
         let mut titles = BTreeSet::new();
         let mut descriptions = BTreeSet::new();
         for path in PUBLIC {
-            let (_, page) = get(&app, PMC, path).await;
+            let (_, page) = get(app, PMC, path).await;
             let t = title(&page);
             assert!(t.contains("Pain Medicine Consultants"), "{path}: {t}");
             assert!(titles.insert(t.clone()), "{path}: the title {t} is used twice");
@@ -212,8 +218,7 @@ fn every_public_page_has_sharing_tags_and_its_own_title_and_description() {
             assert_eq!(kind, expected, "{path}");
         }
         // Page two of a list says so in its description too.
-        let (_, blog2) = get(&app, PMC, "/blog?page=2").await;
+        let (_, blog2) = get(app, PMC, "/blog?page=2").await;
         assert!(meta(&blog2, "description").unwrap().contains("page 2 of 2"));
-        t
-    }));
+    }
 }
