@@ -174,8 +174,8 @@ async fn canonical_links_name_the_primary_host(app: &Router) {
             let (s, page) = get(app, "www.pmc.example", path).await;
             assert_eq!(s, StatusCode::OK, "{path}");
             let expected = match path {
-                "/" => "http://pmc.localhost/".to_string(),
-                p if p.starts_with("/search") => "http://pmc.localhost/search".to_string(),
+                "/" => "http://www.pmc.example/".to_string(),
+                p if p.starts_with("/search") => "http://www.pmc.example/search".to_string(),
                 p => format!("http://pmc.localhost{p}"),
             };
             assert_eq!(canonical(&page).as_deref(), Some(expected.as_str()), "{path}");
@@ -184,7 +184,7 @@ async fn canonical_links_name_the_primary_host(app: &Router) {
         }
         let (_, post) = get(app, "www.pmc.example", "/blog/what-to-expect-at-your-first-visit").await;
         let ld = json_ld(&post);
-        assert_eq!(ld[0]["@graph"][0]["url"], "http://pmc.localhost/blog/what-to-expect-at-your-first-visit");
+        assert_eq!(ld[0]["@graph"][0]["url"], "http://www.pmc.example/blog/what-to-expect-at-your-first-visit");
         // Search result pages are not indexed; their links are followed.
         let (_, search) = get(app, PMC, "/search?q=knee&category=treatments").await;
         assert_eq!(meta(&search, "robots").as_deref(), Some("noindex, follow"));
