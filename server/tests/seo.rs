@@ -176,7 +176,7 @@ async fn canonical_links_name_the_primary_host(app: &Router) {
             let expected = match path {
                 "/" => "http://www.pmc.example/".to_string(),
                 p if p.starts_with("/search") => "http://www.pmc.example/search".to_string(),
-                p => format!("http://pmc.localhost{p}"),
+                p => format!("http://www.pmc.example{p}"),
             };
             assert_eq!(canonical(&page).as_deref(), Some(expected.as_str()), "{path}");
             assert_eq!(meta(&page, "og:url").as_deref(), Some(expected.as_str()), "{path}");
