@@ -31,6 +31,9 @@ pub struct ClinicInfo {
     pub tagline: Option<String>,
     pub brand_color: String,
     pub logo_url: Option<String>,
+    /// Width and height in pixels of the logo file, when known (uploaded logos).
+    #[serde(default)]
+    pub logo_size: Option<(u32, u32)>,
     pub disclaimer: Option<String>,
     /// Scheme and host the visitor used, e.g. `http://pmc.localhost:3000`.
     pub base_url: String,
@@ -178,6 +181,9 @@ pub struct LocationSummary {
     pub status_text: String,
     /// A plain link to a map search for the address (no embed).
     pub map_url: String,
+    /// A holiday closure in the coming weeks, e.g. "Closed Thu 24 Dec 2026: Christmas Eve".
+    #[serde(default)]
+    pub closure_notice: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +197,9 @@ pub struct LocationDetail {
     /// For people, e.g. "Pacific time (PST)".
     pub timezone_label: String,
     pub zip_codes: Vec<String>,
+    /// Holiday closures not yet over, soonest first, e.g. "Thu 24 Dec 2026 – Fri 25 Dec 2026: Christmas".
+    #[serde(default)]
+    pub closures: Vec<String>,
     pub recent_posts: Vec<PostSummary>,
     pub now: DateTime<Utc>,
     /// schema.org JSON-LD (`MedicalClinic` and its breadcrumbs), safe to

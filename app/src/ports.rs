@@ -100,8 +100,33 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn offices(&self, viewer: &Viewer, clinic: &str) -> Result<OfficesPage, AppError>;
     /// The edit form of one office, or an empty one (`None`).
     async fn office(&self, viewer: &Viewer, clinic: &str, office_id: Option<i32>) -> Result<OfficeEditor, AppError>;
-    /// Create or update an office; returns its id.
-    async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError>;
+    /// Create or update an office (its id in the answer); with `preview`,
+    /// check it and show it as visitors would see it, saving nothing.
+    async fn save_office(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: OfficeForm,
+        preview: bool,
+    ) -> Result<OfficeAnswer, AppError>;
+    /// Archive (or restore) an office (audit-logged).
+    async fn archive_office(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        office_id: i32,
+        archived: bool,
+    ) -> Result<OfficeArchived, AppError>;
+    /// Queue a test e-mail to the office's saved inbox addresses, through
+    /// the outbox like a real notice; returns a sentence for the admin.
+    async fn send_office_test(&self, viewer: &Viewer, clinic: &str, office_id: i32) -> Result<String, AppError>;
+    /// Where a lead would go, by the live form's routing.
+    async fn try_routing(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        question: RouteQuestion,
+    ) -> Result<RouteAnswer, AppError>;
     /// Where requests go when no office rule matches; returns the stored address.
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError>;
     /// The clinic's request settings (clinic admins); never the webhook secret.
@@ -113,6 +138,16 @@ pub trait AdminPort: Send + Sync + 'static {
         clinic: &str,
         form: LeadSettingsForm,
     ) -> Result<LeadSettingsSaved, AppError>;
+    /// The clinic's name, tagline, brand colour and logo (clinic admins).
+    async fn clinic_settings(&self, viewer: &Viewer, clinic: &str) -> Result<ClinicSettingsPage, AppError>;
+    /// Check and store name, tagline and brand colour (audit-logged);
+    /// returns a sentence for the admin.
+    async fn save_clinic_settings(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: ClinicSettingsForm,
+    ) -> Result<String, AppError>;
     /// The lead inbox: the leads of the offices this user works.
     async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError>;
     /// One lead (the view is recorded in its history).

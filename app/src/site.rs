@@ -142,6 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/:clinic/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/offices") view=OfficesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/lead-settings") view=LeadSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/settings") view=crate::admin::ClinicSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/leads") view=LeadsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/leads/:reference") view=LeadPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/offices/:office") view=OfficeEditPage ssr=SsrMode::Async />

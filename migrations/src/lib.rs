@@ -17,6 +17,8 @@ mod m20261202_000010_leads;
 mod m20261203_000011_wordpress;
 mod m20261203_000012_clinic_archive;
 mod m20261203_000013_wordpress_status;
+mod m20261204_000014_clinic_settings;
+mod m20261204_000015_office_closures;
 
 pub struct Migrator;
 
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_wordpress::Migration),
             Box::new(m20261203_000012_clinic_archive::Migration),
             Box::new(m20261203_000013_wordpress_status::Migration),
+            Box::new(m20261204_000014_clinic_settings::Migration),
+            Box::new(m20261204_000015_office_closures::Migration),
         ]
     }
 }

@@ -70,6 +70,19 @@ fn settings_error(e: crate::leads::settings::SettingsError) -> AppError {
     }
 }
 
+pub(crate) fn clinic_settings_error(e: crate::clinics::settings::ClinicSettingsError) -> AppError {
+    use crate::clinics::settings::ClinicSettingsError as C;
+    match e {
+        C::Invalid(fields) => AppError::Fields(fields),
+        C::NotFound => AppError::NotFound,
+        C::Io(e) => {
+            tracing::error!(error = %e, "cannot store a clinic logo");
+            AppError::Unavailable
+        }
+        C::Db(e) => internal(e),
+    }
+}
+
 fn inbox_error(e: InboxError) -> AppError {
     match e {
         InboxError::NotFound => AppError::NotFound,
@@ -433,9 +446,57 @@ impl AdminPort for SqlAdmin {
         offices::editor(&self.db, a.clinic.id, office_id).await.map_err(office_error)
     }
 
-    async fn save_office(&self, viewer: &Viewer, clinic: &str, form: OfficeForm) -> Result<i32, AppError> {
+    async fn save_office(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: OfficeForm,
+        preview: bool,
+    ) -> Result<OfficeAnswer, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
-        offices::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now()).await.map_err(office_error)
+        if preview {
+            let shown = offices::preview(&self.db, a.clinic.id, &form, Utc::now()).await.map_err(office_error)?;
+            return Ok(OfficeAnswer { id: None, preview: Some(shown) });
+        }
+        let id = offices::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now()).await.map_err(office_error)?;
+        Ok(OfficeAnswer { id: Some(id), preview: None })
+    }
+
+    async fn archive_office(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        office_id: i32,
+        archived: bool,
+    ) -> Result<OfficeArchived, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::set_archived(&self.db, a.clinic.id, &a.actor, office_id, archived, Utc::now())
+            .await
+            .map_err(office_error)
+    }
+
+    async fn send_office_test(&self, viewer: &Viewer, clinic: &str, office_id: i32) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        let to =
+            offices::send_test(&self.db, a.clinic.id, &a.actor, office_id, Utc::now()).await.map_err(office_error)?;
+        Ok(format!(
+            "A test message is on its way to {}. It should arrive within a minute; if it does not, check the address and the spam folder.",
+            to.join(", ")
+        ))
+    }
+
+    async fn try_routing(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        question: RouteQuestion,
+    ) -> Result<RouteAnswer, AppError> {
+        use crate::leads::tester::{TesterError, try_route};
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        try_route(&self.db, &a.clinic, &question).await.map_err(|e| match e {
+            TesterError::Invalid(fields) => AppError::Fields(fields),
+            TesterError::Db(e) => internal(e),
+        })
     }
 
     async fn save_default_inbox(&self, viewer: &Viewer, clinic: &str, email: &str) -> Result<String, AppError> {
@@ -465,6 +526,25 @@ impl AdminPort for SqlAdmin {
             (None, false) => "Saved.".to_string(),
         };
         Ok(LeadSettingsSaved { message, new_consent_version: saved.new_consent_version })
+    }
+
+    async fn clinic_settings(&self, viewer: &Viewer, clinic: &str) -> Result<ClinicSettingsPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        let site_url = clinic_base_url(&self.db, &a.clinic, &viewer.origin).await.map_err(internal)?;
+        crate::clinics::settings::page(&self.db, a.clinic.id, site_url).await.map_err(internal)
+    }
+
+    async fn save_clinic_settings(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        form: ClinicSettingsForm,
+    ) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        let changed = crate::clinics::settings::save(&self.db, a.clinic.id, &a.actor, &form, Utc::now())
+            .await
+            .map_err(clinic_settings_error)?;
+        Ok(if changed.is_empty() { "Nothing changed.".into() } else { "Saved.".into() })
     }
 
     async fn leads(&self, viewer: &Viewer, clinic: &str, query: InboxQuery) -> Result<InboxPage, AppError> {

@@ -75,6 +75,7 @@ impl SqlContent {
                         .to_owned(),
                 ),
             )
+            .filter(location::Column::ArchivedAt.is_null())
             .all(db)
             .await
             .map_err(internal)?;

@@ -1,6 +1,9 @@
 //! Clinicpress server: configuration, CLI commands, the axum router and the
 //! backend (sea-orm repositories, demo content, provisioning, import).
 
+// Rendering the app's larger admin pages nests view types deeply (as in `app`).
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod audit;

@@ -1057,7 +1057,8 @@ fn clinic_admins_edit_offices_and_the_default_inbox() {
                     &form[phone]=925-555-0199&form[timezone]=America%2FLos_Angeles&form[tue]=08%3A00-17%3A00";
         let a = call(&app, &chief, "/api/admin/save_office", body).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        let id: i32 = a.body.trim().parse().unwrap();
+        let answer: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let id = answer["id"].as_i64().expect("the new office's id") as i32;
         let added = location::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
         assert_eq!((added.clinic_id, added.slug.as_str()), (pmc.id, "martinez"));
         assert_eq!(send(&app, get("/locations/martinez", None)).await.status, StatusCode::OK);
@@ -1563,6 +1564,264 @@ fn the_network_owner_adds_changes_archives_and_restores_clinics() {
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
         assert!(refused.body.contains("value=\"Harbor Typed Clinic\"") && refused.body.contains("value=\"harbor\""));
         assert!(refused.body.contains("belongs to Pain Medicine Consultants"));
+        t
+    }));
+}
+
+#[test]
+fn offices_get_holiday_closures_a_preview_a_test_mail_routing_checks_and_archiving() {
+    use clinicpress::entities::{audit_log, location, outbox};
+    common::block_on(each_db(|t| async move {
+        let (app, data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
+        let pmc = clinic::Entity::find().filter(clinic::Column::Slug.eq("pmc")).one(db).await.unwrap().unwrap();
+        let office = |slug: &'static str| {
+            let db = db.clone();
+            async move {
+                location::Entity::find()
+                    .filter(location::Column::ClinicId.eq(pmc.id))
+                    .filter(location::Column::Slug.eq(slug))
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let concord = office("concord").await;
+        let form = |extra: &str| {
+            format!(
+                "clinic=pmc&form[id]={}&form[name]=Concord&form[address]=2100+Willow+Pass+Rd&form[phone]=925-555-0177\
+                 &form[timezone]=America%2FLos_Angeles&form[mon]=08%3A00-12%3A00%2C+13%3A00-17%3A00&form[tue]=08%3A00-17%3A00\
+                 &form[inbox]=desk%40pmc.example&form[zip_codes]=94518{extra}",
+                concord.id
+            )
+        };
+
+        // Bad closures: the line and the problem, nothing saved.
+        let bad = form("&form[closures]=2026-12-25+Christmas%0A12%2F31%2F2026+New+Year%0A2027-01-05+to+2027-01-02");
+        let a = call(&app, &chief, "/api/admin/save_office", &bad).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        assert!(a.body.contains("closures") && a.body.contains("Line 2") && a.body.contains("Line 3"), "{}", a.body);
+        assert_eq!(office("concord").await.closures, concord.closures, "nothing saved");
+
+        // A preview: the card as visitors would see it, nothing saved.
+        let typed = form("&form[closures]=2026-12-24+to+2026-12-25+Christmas&intent=preview");
+        let a = call(&app, &chief, "/api/admin/save_office", &typed).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let p: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert!(p["id"].is_null(), "{p}");
+        assert_eq!(p["preview"]["card"]["name"], "Concord");
+        assert_eq!(p["preview"]["week"][0][1], "8:00 AM – 12:00 PM, 1:00 PM – 5:00 PM", "{p}");
+        assert!(
+            p["preview"]["card"]["status_text"].as_str().unwrap().contains("now")
+                || p["preview"]["card"]["status_text"].as_str().unwrap().starts_with("Closed"),
+            "{p}"
+        );
+        assert_eq!(p["preview"]["form"]["closures"], "2026-12-24 to 2026-12-25 Christmas");
+        assert_eq!(office("concord").await, concord, "a preview saves nothing");
+        // Without JavaScript the preview comes back on the page, with what was typed.
+        let mut r = form_post("/api/admin/save_office", Some(&chief), &typed);
+        r.headers_mut().insert("accept", "text/html".parse().unwrap());
+        r.headers_mut().insert("referer", format!("{ORIGIN}/admin/pmc/offices/{}", concord.id).parse().unwrap());
+        let a = send(&app, r).await;
+        assert!(a.status.is_redirection(), "{} {}", a.status, a.body);
+        let page = send(&app, get(&format!("/admin/pmc/offices/{}", concord.id), Some(&chief))).await;
+        assert!(page.body.contains("Preview — as visitors see it now"), "preview shown");
+        assert!(page.body.contains("2026-12-24 to 2026-12-25 Christmas"), "the typed closures are kept");
+
+        // Save the closures: audit-logged, on the public page, and they stop the clock.
+        let a =
+            call(&app, &chief, "/api/admin/save_office", &form("&form[closures]=2030-12-24+to+2030-12-25+Christmas"))
+                .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let saved = office("concord").await;
+        assert!(saved.closures.contains("2030-12-24") && saved.closures.contains("Christmas"), "{}", saved.closures);
+        let public = send(&app, get("/locations/concord", None)).await;
+        assert!(
+            public.body.contains("Holiday closures")
+                && public.body.contains("Tue 24 Dec 2030 – Wed 25 Dec 2030: Christmas"),
+            "public closures"
+        );
+        let log = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("office.update"))
+            .order_by_desc(audit_log::Column::Id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(log.summary.contains("holiday closures"), "{}", log.summary);
+
+        // The test e-mail goes through the outbox and the mailer to the saved inbox.
+        let a = call(&app, &chief, "/api/admin/send_office_test", &format!("clinic=pmc&office={}", concord.id)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.body.contains("desk@pmc.example"), "{}", a.body);
+        let row =
+            outbox::Entity::find().filter(outbox::Column::Purpose.eq("office_test")).one(db).await.unwrap().unwrap();
+        assert_eq!((row.target.as_str(), row.lead_id), ("desk@pmc.example", None));
+        let settings = clinicpress::config::WebSettings::for_data_dir(&data);
+        clinicpress::leads::outbox::Outbox::new(db.clone(), settings.mailer.clone())
+            .run_once(chrono::Utc::now())
+            .await
+            .unwrap();
+        let row = outbox::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
+        assert_eq!(row.state, "sent", "{:?}", row.last_error);
+        let mails: Vec<String> = std::fs::read_dir(data.join("mail"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert!(mails.iter().any(|m| m.contains("desk@pmc.example") && m.contains("Test: notices for")), "{mails:?}");
+
+        // The routing tester answers as the live form routes.
+        let ask = |q: &str| format!("clinic=pmc&{q}");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=concord&question[page]=%2Fcontact&question[zip]="),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let r: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(
+            (r["destination"].as_str(), r["rule"].as_str()),
+            (Some("Concord"), Some("the office the visitor chose"))
+        );
+        assert_eq!(r["inbox"], serde_json::json!(["desk@pmc.example"]));
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=&question[page]=https%3A%2F%2Fwww.pmc.example%2Flocations%2Fconcord&question[zip]="),
+        )
+        .await;
+        let r: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(r["rule"], "the office of the page the form was on", "{r}");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=&question[page]=%2Fcontact&question[zip]=94518"),
+        )
+        .await;
+        let r: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(
+            (r["destination"].as_str(), r["rule"].as_str()),
+            (Some("Concord"), Some("the visitor\u{2019}s ZIP code")),
+            "{r}"
+        );
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=&question[page]=%2Fcontact&question[zip]=10001"),
+        )
+        .await;
+        let r: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(r["destination"], "the clinic\u{2019}s default inbox", "{r}");
+        assert_eq!(r["inbox"], serde_json::json!([pmc.default_inbox]));
+        // Bad questions: a message per field.
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=nowhere&question[page]=%2Fblog&question[zip]=%3Cx%3E"),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        for field in ["office", "page", "zip"] {
+            assert!(a.body.contains(&format!("\"{field}\"")), "{field}: {}", a.body);
+        }
+
+        // Archive: gone from the public site, the form's choices and routing; restore brings it back.
+        let a =
+            call(&app, &chief, "/api/admin/archive_office", &format!("clinic=pmc&office={}&archived=true", concord.id))
+                .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(office("concord").await.archived_at.is_some());
+        assert_eq!(send(&app, get("/locations/concord", None)).await.status, StatusCode::NOT_FOUND);
+        let list = send(&app, get("/locations", None)).await;
+        assert!(!list.body.contains("/locations/concord\""), "not listed");
+        let contact = send(&app, get("/contact", None)).await;
+        assert!(!contact.body.contains("value=\"concord\""), "not a choice in the form");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=&question[page]=%2Fcontact&question[zip]=94518"),
+        )
+        .await;
+        let r: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_ne!(r["destination"], "Concord", "archived offices take no requests: {r}");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/try_routing",
+            &ask("question[office]=concord&question[page]=&question[zip]="),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "choosing an archived office is refused");
+        let admin_list = call(&app, &chief, "/api/admin/list_offices", "clinic=pmc").await;
+        assert!(admin_list.body.contains("\"archived\":true"), "the admin still sees it");
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/archive_office",
+            &format!("clinic=pmc&office={}&archived=false", concord.id),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(send(&app, get("/locations/concord", None)).await.status, StatusCode::OK);
+        let actions: Vec<String> = audit_log::Entity::find()
+            .filter(audit_log::Column::TargetId.eq(concord.id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        for action in ["office.test_mail", "office.archive", "office.restore"] {
+            assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+        }
+
+        // Denied to a marketer and to another clinic's admin, who change nothing.
+        let before = office("concord").await;
+        for (who, cookie) in [("marketer", &writer), ("lakeside admin", &boss)] {
+            for (path, body) in [
+                ("/api/admin/save_office", typed.clone()),
+                ("/api/admin/archive_office", format!("clinic=pmc&office={}&archived=true", concord.id)),
+                ("/api/admin/send_office_test", format!("clinic=pmc&office={}", concord.id)),
+                ("/api/admin/try_routing", ask("question[office]=concord")),
+            ] {
+                let a = call(&app, cookie, path, &body).await;
+                assert!(
+                    matches!(a.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                    "{who} {path}: {}",
+                    a.status
+                );
+            }
+        }
+        // Another clinic's office through this clinic: not found.
+        let lakeside_office =
+            location::Entity::find().filter(location::Column::ClinicId.ne(pmc.id)).one(db).await.unwrap().unwrap();
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/archive_office",
+            &format!("clinic=pmc&office={}&archived=true", lakeside_office.id),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        assert_eq!(office("concord").await, before);
+        assert_eq!(
+            outbox::Entity::find().filter(outbox::Column::Purpose.eq("office_test")).count(db).await.unwrap(),
+            1
+        );
         t
     }));
 }

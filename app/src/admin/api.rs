@@ -298,17 +298,54 @@ pub async fn load_office(clinic: String, office: String) -> Result<OfficeEditor,
     )
 }
 
+/// Save an office; `intent=preview` (the "Preview" button) only checks it
+/// and answers how visitors would see it.
 #[server(endpoint = "admin/save_office")]
-pub async fn save_office(clinic: String, form: OfficeForm) -> Result<i32, AppError> {
+pub async fn save_office(clinic: String, form: OfficeForm, intent: Option<String>) -> Result<OfficeAnswer, AppError> {
     ssr::answer(
         async move {
             let (backend, viewer) = ssr::viewer()?;
             let is_new = form.id.is_empty();
-            let id = backend.admin.save_office(&viewer, &clinic, form).await?;
-            if is_new {
+            let preview = intent.as_deref() == Some("preview");
+            let answer = backend.admin.save_office(&viewer, &clinic, form, preview).await?;
+            if let (true, Some(id)) = (is_new, answer.id) {
                 ssr::redirect_if_form(&format!("/admin/{clinic}/offices/{id}?added=1"));
             }
-            Ok(id)
+            Ok(answer)
+        }
+        .await,
+    )
+}
+
+/// Archive (`archived=true`) or restore (`false`) an office.
+#[server(endpoint = "admin/archive_office")]
+pub async fn archive_office(clinic: String, office: i32, archived: String) -> Result<OfficeArchived, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.archive_office(&viewer, &clinic, office, archived == "true").await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/send_office_test")]
+pub async fn send_office_test(clinic: String, office: i32) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.send_office_test(&viewer, &clinic, office).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/try_routing")]
+pub async fn try_routing(clinic: String, question: RouteQuestion) -> Result<RouteAnswer, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.try_routing(&viewer, &clinic, question).await
         }
         .await,
     )
@@ -337,6 +374,28 @@ pub async fn get_lead_settings(clinic: String) -> Result<LeadSettingsPage, AppEr
             let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
             if let Some(refused) = parts.extensions.get::<LeadSettingsRefused>().cloned() {
                 page.form = refused.form.clone();
+                page.refused = Some(refused);
+            }
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+/// The clinic settings page's data. When this very request is a refused
+/// save (the server's form handler put it into the request), the typed
+/// values and the messages come with it.
+#[server(endpoint = "admin/get_clinic_settings")]
+pub async fn get_clinic_settings(clinic: String) -> Result<ClinicSettingsPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            let mut page = backend.admin.clinic_settings(&viewer, &clinic).await?;
+            let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+            if let Some(refused) = parts.extensions.get::<ClinicSettingsRefused>().cloned() {
+                if let Some(form) = &refused.form {
+                    page.form = form.clone();
+                }
                 page.refused = Some(refused);
             }
             Ok(page)

@@ -53,6 +53,7 @@ pub fn AdminBar() -> impl IntoView {
                                         {c.can_read_leads.then(|| view! { <a href=format!("/admin/{}/leads", c.slug) rel="external">"Requests"</a> })}
                                         {c.can_manage_offices.then(|| view! { <a href=format!("/admin/{}/offices", c.slug) rel="external">"Offices"</a> })}
                                         {c.can_manage_lead_settings.then(|| view! { <a href=format!("/admin/{}/lead-settings", c.slug) rel="external">"Request settings"</a> })}
+                                        {c.can_manage_offices.then(|| view! { <a href=format!("/admin/{}/settings", c.slug) rel="external">"Clinic settings"</a> })}
                                         {c.can_view_audit.then(|| view! { <a href=format!("/admin/{}/audit", c.slug) rel="external">"Audit log"</a> })}
                                         <a href=c.site_url.clone() rel="external">"View site"</a>
                                     })}

@@ -464,6 +464,12 @@ pub struct OfficeRow {
     pub hours: Vec<(String, String)>,
     /// The office's public page.
     pub url: String,
+    /// Archived: off the public site, the forms and routing.
+    #[serde(default)]
+    pub archived: bool,
+    /// Holiday closures not yet over.
+    #[serde(default)]
+    pub closures: Vec<String>,
 }
 
 /// One office as its edit form sends and shows it: every field is the
@@ -508,6 +514,10 @@ pub struct OfficeForm {
     pub latitude: String,
     #[serde(default)]
     pub longitude: String,
+    /// Holiday closures, one per line: "2026-12-25 Christmas Day" or
+    /// "2026-12-24 to 2026-12-26 Winter break".
+    #[serde(default)]
+    pub closures: String,
 }
 
 impl OfficeForm {
@@ -532,6 +542,65 @@ pub struct OfficeEditor {
     pub form: OfficeForm,
     pub is_new: bool,
     pub timezones: Vec<String>,
+    #[serde(default)]
+    pub archived: bool,
+    /// The inbox addresses as saved (the test e-mail goes to these).
+    #[serde(default)]
+    pub saved_inbox: Vec<String>,
+}
+
+/// What `save_office` answers: the id of the office saved or, for
+/// "Preview", how visitors would see the office as typed (nothing saved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeAnswer {
+    pub id: Option<i32>,
+    pub preview: Option<OfficePreview>,
+}
+
+/// An office as visitors would see it, from the form as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficePreview {
+    /// The form as sent, so a page without JavaScript shows it again.
+    pub form: OfficeForm,
+    pub card: crate::model::LocationSummary,
+    /// (day name, hours text), Monday first.
+    pub week: Vec<(String, String)>,
+    pub closures: Vec<String>,
+    pub timezone_label: String,
+}
+
+/// An office archived or restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeArchived {
+    pub name: String,
+    pub archived: bool,
+}
+
+/// The routing tester's question: a lead from this page, with this office
+/// chosen and this ZIP code — where would it go?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteQuestion {
+    /// An office slug, or "" for no choice.
+    #[serde(default)]
+    pub office: String,
+    /// The page the form is on: `/contact`, `/locations/concord`, or a full URL.
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub zip: String,
+}
+
+/// Where that lead would go, by the live form's routing function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteAnswer {
+    /// The question, so a page without JavaScript shows it again.
+    pub question: RouteQuestion,
+    /// The office's name, or "the clinic's default inbox".
+    pub destination: String,
+    /// The rule that decided, in words.
+    pub rule: String,
+    /// The addresses told about it.
+    pub inbox: Vec<String>,
 }
 
 /// The request settings form, as typed (every field text, so a refused
@@ -594,4 +663,42 @@ pub struct LeadSettingsSaved {
     pub message: String,
     /// The new consent version, when the consent text changed.
     pub new_consent_version: Option<String>,
+}
+
+/// The clinic settings form (`/admin/{clinic}/settings`), as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicSettingsForm {
+    #[serde(default)]
+    pub name: String,
+    /// One line under the name on the home page; empty: none.
+    #[serde(default)]
+    pub tagline: String,
+    /// `#rrggbb`; white text on it must reach 4.5:1.
+    #[serde(default)]
+    pub brand_color: String,
+}
+
+/// A refused save on the clinic settings page (the details or the logo),
+/// put into the request by the server so the page shows it again with a
+/// message at each field (with or without JavaScript).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicSettingsRefused {
+    /// What was typed into the details form; `None` when the logo was refused.
+    pub form: Option<ClinicSettingsForm>,
+    /// (field, message): `name`, `tagline`, `brand_color`, `logo`.
+    pub errors: Vec<(String, String)>,
+}
+
+/// `/admin/{clinic}/settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicSettingsPage {
+    /// The stored settings (or, after a refused save, what was typed).
+    pub form: ClinicSettingsForm,
+    /// The stored brand colour (the preview's, whatever was typed).
+    pub brand_color: String,
+    pub logo_url: Option<String>,
+    pub logo_size: Option<(u32, u32)>,
+    /// The clinic's site, for "View site".
+    pub site_url: String,
+    pub refused: Option<ClinicSettingsRefused>,
 }

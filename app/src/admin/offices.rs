@@ -1,18 +1,32 @@
 //! `/admin/:clinic/offices`: the clinic's offices and where visitors'
-//! requests go, for clinic admins; `/admin/:clinic/offices/:office` edits
-//! one (`new` adds one). A request goes to the office the visitor chose,
-//! else the office of the page the form was on, else the office serving
-//! the visitor's ZIP code, else the clinic's default inbox.
+//! requests go, for clinic admins, with a "where would this request go?"
+//! tester; `/admin/:clinic/offices/:office` edits one (`new` adds one):
+//! hours, holiday closures, a preview as visitors see it, a test e-mail to
+//! its inbox, archive and restore. A request goes to the office the
+//! visitor chose, else the office of the page the form was on, else the
+//! office serving the visitor's ZIP code, else the clinic's default inbox.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::api::{SaveDefaultInbox, SaveOffice, list_offices, load_office};
-use super::model::{OfficeEditor, OfficeForm, OfficeRow};
+use super::api::{ArchiveOffice, SaveDefaultInbox, SaveOffice, SendOfficeTest, TryRouting, list_offices, load_office};
+use super::model::{OfficeAnswer, OfficeEditor, OfficeForm, OfficePreview, OfficeRow, RouteAnswer};
 use super::replay::{Kept, seed_done};
 use crate::error::AppError;
+use crate::locations::pages::LocationCard;
 use crate::ui::ErrorView;
+
+/// Time zones offered first (US clinics), before every IANA zone by region.
+const COMMON_ZONES: [&str; 7] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+];
 
 const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -49,6 +63,11 @@ pub fn OfficesPage() -> impl IntoView {
                             let c_form = c.clone();
                             let default_inbox = kept_inbox.text("email", page.default_inbox.clone());
                             let add_href = format!("/admin/{c}/offices/new");
+                            let (archived, live): (Vec<OfficeRow>, Vec<OfficeRow>) =
+                                page.offices.into_iter().partition(|o| o.archived);
+                            let count = count - archived.len();
+                            let choices: Vec<(String, String)> = live.iter().map(|o| (o.slug.clone(), o.name.clone())).collect();
+                            let c_tester = c.clone();
                             view! {
                                 <div class="page-head">
                                     <h1>"Offices"</h1>
@@ -85,9 +104,19 @@ pub fn OfficesPage() -> impl IntoView {
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {page.offices.into_iter().map(|o| view! { <OfficeLine o=o clinic=c.clone() /> }).collect_view()}
+                                        {live.into_iter().map(|o| view! { <OfficeLine o=o clinic=c.clone() /> }).collect_view()}
                                     </tbody>
                                 </table>
+                                <RoutingTester clinic=c_tester offices=choices />
+                                {(!archived.is_empty()).then(|| view! {
+                                    <h2>"Archived offices"</h2>
+                                    <p class="hint">"Not on the public site, in the forms or in routing. Their requests and staff stay; open one to restore it."</p>
+                                    <ul class="plain-list">
+                                        {archived.into_iter().map(|o| view! {
+                                            <li><a href=format!("/admin/{}/offices/{}", c.clone(), o.id)>{o.name.clone()}</a>" "<span class="muted">{o.address.clone()}</span></li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
                             }
                             .into_any()
                         }
@@ -121,8 +150,62 @@ fn OfficeLine(o: OfficeRow, clinic: String) -> impl IntoView {
                 } else {
                     view! { <ul class="plain-list">{open_days.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
                 }}
+                {(!o.closures.is_empty()).then(|| view! {
+                    <p class="muted">"Closed: " {o.closures.join("; ")}</p>
+                })}
             </td>
         </tr>
+    }
+}
+
+/// "Where would this request go?": the live form's routing, asked by an admin.
+#[component]
+fn RoutingTester(clinic: String, offices: Vec<(String, String)>) -> impl IntoView {
+    let try_it = ServerAction::<TryRouting>::new();
+    seed_done(try_it);
+    let kept = Kept::of::<TryRouting>();
+    let answer = move || try_it.value().get().and_then(|r| r.ok());
+    let error = move || try_it.value().get().and_then(|r| r.err());
+    let asked =
+        try_it.value().get_untracked().and_then(|r| r.ok()).map(|a: RouteAnswer| a.question).unwrap_or_default();
+    let office = kept.text("question[office]", asked.office);
+    let page = kept.text("question[page]", asked.page);
+    let zip = kept.text("question[zip]", asked.zip);
+    let err = move |field: &'static str| move || error().map(|e| e.field(field)).unwrap_or_default();
+    let invalid = move |field: &'static str| move || error().and_then(|e| e.field(field)).is_some().to_string();
+    view! {
+        <h2 id="routing-tester">"Where would a request go?"</h2>
+        <p class="hint">"Try a request: the answer comes from the same rules the live forms use, with the offices as saved now."</p>
+        <ActionForm action=try_it attr:class="panel stack routing-tester">
+            <input type="hidden" name="clinic" value=clinic />
+            <label for="route-office">"Office the visitor chose"</label>
+            <select id="route-office" name="question[office]" aria-describedby="route-office-error" aria-invalid=invalid("office")>
+                <option value="" selected=office.is_empty()>"No choice"</option>
+                {offices.into_iter().map(|(slug, name)| {
+                    let selected = slug == office;
+                    view! { <option value=slug selected=selected>{name}</option> }
+                }).collect_view()}
+            </select>
+            <p id="route-office-error" class="field-error">{err("office")}</p>
+            <label for="route-page">"Page the form is on " <span class="muted">"(like /contact or /locations/concord)"</span></label>
+            <input id="route-page" name="question[page]" value=page maxlength="500" placeholder="/contact"
+                aria-describedby="route-page-error" aria-invalid=invalid("page") />
+            <p id="route-page-error" class="field-error">{err("page")}</p>
+            <label for="route-zip">"Visitor's ZIP code"</label>
+            <input id="route-zip" name="question[zip]" value=zip maxlength="10" autocomplete="off"
+                aria-describedby="route-zip-error" aria-invalid=invalid("zip") />
+            <p id="route-zip-error" class="field-error">{err("zip")}</p>
+            <button class="button" type="submit">"Where would it go?"</button>
+            <div role="status" aria-live="polite">
+                {move || answer().map(|a| view! {
+                    <p class="notice route-answer">
+                        "It would go to " <strong>{a.destination.clone()}</strong> ", by " {a.rule.clone()} ". "
+                        {format!("Told: {}.", a.inbox.join(", "))}
+                    </p>
+                })}
+                {move || error().filter(|e| !matches!(e, AppError::Fields(_))).map(|e| view! { <p class="form-error">{e.to_string()}</p> })}
+            </div>
+        </ActionForm>
     }
 }
 
@@ -148,6 +231,75 @@ pub fn OfficeEditPage() -> impl IntoView {
     }
 }
 
+/// The time zone picker: common US zones first, then every zone by region.
+/// A value that is not a zone (a refused form) stays selectable, so the
+/// message next to it makes sense.
+#[component]
+fn TimezoneSelect(zones: Vec<String>, current: String, invalid: Signal<String>) -> impl IntoView {
+    let common_pick = COMMON_ZONES.contains(&current.as_str());
+    let known = zones.contains(&current);
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for zone in zones {
+        let region = zone.split_once('/').map_or("Other", |(r, _)| r).to_string();
+        match groups.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, list)) => list.push(zone),
+            None => groups.push((region, vec![zone])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let cur = current.clone();
+    view! {
+        <select id="office-timezone" name="form[timezone]" required
+            aria-describedby="office-timezone-hint office-timezone-error" aria-invalid=invalid>
+            <option value="" selected=current.is_empty()>"Choose a time zone"</option>
+            {(!known && !current.is_empty()).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+            <optgroup label="Common in the US">
+                {COMMON_ZONES.iter().map(|z| view! { <option value=*z selected=common_pick && *z == cur>{z.replace('_', " ")}</option> }).collect_view()}
+            </optgroup>
+            {groups.into_iter().map(|(region, list)| {
+                let cur = cur.clone();
+                view! {
+                    <optgroup label=region>
+                        {list.into_iter().map(|z| {
+                            let selected = !common_pick && z == cur;
+                            let label = z.replace('_', " ");
+                            view! { <option value=z selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </optgroup>
+                }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// How visitors would see the office, from the form as typed.
+#[component]
+fn OfficePreviewView(p: OfficePreview) -> impl IntoView {
+    view! {
+        <section class="office-preview" aria-labelledby="office-preview-heading">
+            <h2 id="office-preview-heading">"Preview — as visitors see it now"</h2>
+            <p class="hint">"Not saved yet: save the office to publish these details."</p>
+            <div class="location-detail">
+                <LocationCard location=p.card link_name=false level=3 />
+                <div class="hours">
+                    <table>
+                        <caption>{format!("Opening hours, {}", p.timezone_label)}</caption>
+                        <tbody>
+                            {p.week.into_iter().map(|(day, hours)| view! {
+                                <tr><th scope="row">{day}</th><td>{hours}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {(!p.closures.is_empty()).then(|| view! {
+                        <h3>"Holiday closures"</h3>
+                        <ul class="closures">{p.closures.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+                    })}
+                </div>
+            </div>
+        </section>
+    }
+}
+
 #[component]
 fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
     let save = ServerAction::<SaveOffice>::new();
@@ -155,9 +307,15 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
     let kept = Kept::of::<SaveOffice>();
     let navigate = use_navigate();
     let is_new = editor.is_new;
-    let stored: OfficeForm = editor.form;
+    let previewed = |a: &Option<Result<OfficeAnswer, AppError>>| match a {
+        Some(Ok(OfficeAnswer { preview: Some(p), .. })) => Some(p.clone()),
+        _ => None,
+    };
+    // A preview without JavaScript comes back after a redirect: its form is what was typed.
+    let stored: OfficeForm =
+        save.value().with_untracked(|a| previewed(a).map(|p| p.form)).unwrap_or_else(|| editor.form.clone());
     let f = OfficeForm {
-        id: stored.id.clone(),
+        id: editor.form.id.clone(),
         name: kept.text("form[name]", stored.name.clone()),
         slug: kept.text("form[slug]", stored.slug.clone()),
         address: kept.text("form[address]", stored.address.clone()),
@@ -174,12 +332,14 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
         zip_codes: kept.text("form[zip_codes]", stored.zip_codes.clone()),
         latitude: kept.text("form[latitude]", stored.latitude.clone()),
         longitude: kept.text("form[longitude]", stored.longitude.clone()),
+        closures: kept.text("form[closures]", stored.closures.clone()),
     };
     let error = move || save.value().get().and_then(|r| r.err());
-    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let saved = move || matches!(save.value().get(), Some(Ok(OfficeAnswer { id: Some(_), .. })));
+    let preview = move || save.value().with(previewed);
     let clinic_nav = clinic.clone();
     Effect::new(move |_| {
-        if is_new && let Some(Ok(id)) = save.value().get() {
+        if is_new && let Some(Ok(OfficeAnswer { id: Some(id), .. })) = save.value().get() {
             navigate(&format!("/admin/{clinic_nav}/offices/{id}?added=1"), Default::default());
         }
     });
@@ -202,8 +362,7 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
             other => view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any(),
         })
     };
-    let title = if is_new { "Add an office".to_string() } else { format!("Office: {}", stored.name) };
-    let timezones = editor.timezones;
+    let title = if is_new { "Add an office".to_string() } else { format!("Office: {}", editor.form.name) };
     let day_value = |key: &str| -> String {
         f.days().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string()).unwrap_or_default()
     };
@@ -223,13 +382,9 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
-        <h1>{title}</h1>
-        {summary}
-        <div role="status">
-            {move || (saved() && !is_new).then(|| view! { <p class="notice">"Saved. The public page shows the change now."</p> })}
-            {just_added.then(|| view! { <p class="notice">"The office was added."</p> })}
-        </div>
+    let office_id: Option<i32> = editor.form.id.parse().ok();
+    let clinic_tools = clinic.clone();
+    let form = view! {
         <ActionForm action=save attr:class="panel stack office-form">
             <input type="hidden" name="clinic" value=clinic.clone() />
             <input type="hidden" name="form[id]" value=f.id.clone() />
@@ -263,18 +418,21 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
                 autocomplete="off" aria-describedby="office-phone-error" aria-invalid=invalid("phone") />
             <p id="office-phone-error" class="field-error">{err("phone")}</p>
             <label for="office-timezone">"Time zone"</label>
-            <input id="office-timezone" name="form[timezone]" required list="office-timezones" maxlength="64"
-                value=f.timezone.clone() autocomplete="off" placeholder="America/Los_Angeles"
-                aria-describedby="office-timezone-error" aria-invalid=invalid("timezone") />
-            <datalist id="office-timezones">
-                {timezones.into_iter().map(|tz| view! { <option value=tz></option> }).collect_view()}
-            </datalist>
+            <TimezoneSelect zones=editor.timezones current=f.timezone.clone() invalid=Signal::derive(invalid("timezone")) />
+            <p id="office-timezone-hint" class="hint">"Opening hours and “open now” are read in this zone, daylight saving time included."</p>
             <p id="office-timezone-error" class="field-error">{err("timezone")}</p>
             <fieldset class="hours-fields">
                 <legend>"Opening hours"</legend>
                 <p id="office-hours-hint" class="hint">"24-hour times, like 08:00-17:00, or two ranges like 08:00-12:00, 13:00-17:00. Leave a day empty when the office is closed. The response clock for requests counts only these hours."</p>
                 {days}
             </fieldset>
+            <label for="office-closures">"Holiday closures " <span class="muted">"(one per line)"</span></label>
+            <textarea id="office-closures" name="form[closures]" rows="4" maxlength="6000"
+                placeholder="2026-12-25 Christmas Day"
+                aria-describedby="office-closures-hint office-closures-error" aria-invalid=invalid("closures")
+                inner_html=crate::text::textarea_text(&f.closures)></textarea>
+            <p id="office-closures-hint" class="hint">"A date and a name, like 2026-12-25 Christmas Day, or a range: 2026-12-24 to 2026-12-26 Winter break. On these days the office shows as closed and the response clock stops."</p>
+            <p id="office-closures-error" class="field-error">{err("closures")}</p>
             <label for="office-inbox">"Inbox e-mail addresses " <span class="muted">"(one per line; empty: the default inbox)"</span></label>
             <textarea id="office-inbox" name="form[inbox]" rows="3" maxlength="3000"
                 aria-describedby="office-inbox-hint office-inbox-error" aria-invalid=invalid("inbox") inner_html=crate::text::textarea_text(&f.inbox)></textarea>
@@ -295,7 +453,80 @@ fn OfficeFormView(editor: OfficeEditor, clinic: String) -> impl IntoView {
                     aria-describedby="office-longitude-error" aria-invalid=invalid("longitude") />
                 <p id="office-longitude-error" class="field-error">{err("longitude")}</p>
             </fieldset>
-            <button class="button" type="submit">{if is_new { "Add the office" } else { "Save the office" }}</button>
+            <div class="form-actions">
+                <button class="button" type="submit" name="intent" value="save">{if is_new { "Add the office" } else { "Save the office" }}</button>
+                <button class="button secondary" type="submit" name="intent" value="preview">"Preview"</button>
+            </div>
         </ActionForm>
     }
+    .into_any();
+    view! {
+        <h1>{title}</h1>
+        {summary}
+        <div role="status">
+            {move || (saved() && !is_new).then(|| view! { <p class="notice">"Saved. The public page shows the change now."</p> })}
+            {just_added.then(|| view! { <p class="notice">"The office was added."</p> })}
+            {move || preview().map(|_| view! { <p class="notice"><a href="#office-preview-heading">"The preview is below the form"</a>" — nothing is saved yet."</p> })}
+        </div>
+        {editor.archived.then(|| view! {
+            <p class="notice archived-notice">"This office is archived: it is not on the public site, in the forms or in routing. Restore it below."</p>
+        })}
+        {form}
+        <div aria-live="polite">{move || preview().map(|p| view! { <OfficePreviewView p /> })}</div>
+        {office_id.map(|id| view! {
+            <OfficeTools clinic=clinic_tools.clone() office=id archived=editor.archived inbox=editor.saved_inbox.clone() />
+        })}
+    }
+}
+
+/// The test e-mail and archive/restore of a saved office.
+#[component]
+fn OfficeTools(clinic: String, office: i32, archived: bool, inbox: Vec<String>) -> impl IntoView {
+    let test = ServerAction::<SendOfficeTest>::new();
+    seed_done(test);
+    let archive = ServerAction::<ArchiveOffice>::new();
+    seed_done(archive);
+    let test_answer = move || test.value().get();
+    let archived_now = move || archive.value().get().and_then(|r| r.ok()).map_or(archived, |a| a.archived);
+    let to = if inbox.is_empty() { "the clinic's default inbox".to_string() } else { inbox.join(", ") };
+    let c2 = clinic.clone();
+    view! {
+        <section class="panel stack" aria-labelledby="office-test-heading">
+            <h2 id="office-test-heading">"Test the inbox"</h2>
+            <p>"Send a test message to " {to} ", the way request notices go (saved addresses only)."</p>
+            <ActionForm action=test>
+                <input type="hidden" name="clinic" value=clinic.clone() />
+                <input type="hidden" name="office" value=office.to_string() />
+                <button class="button secondary" type="submit">"Send a test e-mail"</button>
+            </ActionForm>
+            <div role="status">
+                {move || test_answer().map(|r| match r {
+                    Ok(message) => view! { <p class="notice">{message}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
+        <section class="panel stack" aria-labelledby="office-archive-heading">
+            <h2 id="office-archive-heading">{move || if archived_now() { "Restore this office" } else { "Archive this office" }}</h2>
+            <p class="hint">{move || if archived_now() {
+                "Restoring puts the office back on the public site, in the forms and in routing."
+            } else {
+                "An archived office leaves the public site, the forms and routing. Its requests, history and staff stay, and you can restore it."
+            }}</p>
+            <ActionForm action=archive>
+                <input type="hidden" name="clinic" value=c2 />
+                <input type="hidden" name="office" value=office.to_string() />
+                <input type="hidden" name="archived" value=move || (!archived_now()).to_string() />
+                <button class="button secondary" type="submit">{move || if archived_now() { "Restore the office" } else { "Archive the office" }}</button>
+            </ActionForm>
+            <div role="status">
+                {move || archive.value().get().map(|r| match r {
+                    Ok(a) if a.archived => view! { <p class="notice">{format!("{} is archived.", a.name)}</p> }.into_any(),
+                    Ok(a) => view! { <p class="notice">{format!("{} is back on the public site.", a.name)}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+    .into_any()
 }

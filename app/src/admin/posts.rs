@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::{CreatePost, get_admin_context, list_posts};
-use super::model::{EditorStatus, PostQuery};
+use super::model::{AdminClinicLink, EditorStatus, PostQuery};
 use crate::text::url_encode;
 use crate::ui::{ErrorView, TimeAgo};
 
@@ -22,33 +22,32 @@ pub fn AdminHome() -> impl IntoView {
                     match context.await {
                         Ok(ctx) if ctx.is_owner => view! {
                             <p><a class="button" href="/admin/network">"Manage clinics"</a>" "<span class="muted">"Add, change or archive the clinics of this deployment."</span></p>
-                            <ul class="clinic-list">
-                                {ctx.clinics.into_iter().map(|c| view! {
-                                    <li>
-                                        <a href=format!("/admin/{}/posts", c.slug)>{c.name}</a>
-                                        <span class="muted">{format!(" — {}", c.roles.join(", "))}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
+                            <ClinicList clinics=ctx.clinics />
                         }.into_any(),
                         Ok(ctx) if ctx.clinics.is_empty() => view! {
                             <p>"Your account has no role in any clinic yet. Ask your clinic's administrator to add you."</p>
                         }.into_any(),
-                        Ok(ctx) => view! {
-                            <ul class="clinic-list">
-                                {ctx.clinics.into_iter().map(|c| view! {
-                                    <li>
-                                        <a href=format!("/admin/{}/posts", c.slug)>{c.name}</a>
-                                        <span class="muted">{format!(" — {}", c.roles.join(", "))}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(ctx) => view! { <ClinicList clinics=ctx.clinics /> }.into_any(),
                         Err(e) => view! { <ErrorView error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The clinics an account works in, each with its roles.
+#[component]
+fn ClinicList(clinics: Vec<AdminClinicLink>) -> impl IntoView {
+    view! {
+        <ul class="clinic-list">
+            {clinics.into_iter().map(|c| view! {
+                <li>
+                    <a href=format!("/admin/{}/posts", c.slug)>{c.name}</a>
+                    <span class="muted">{format!(" — {}", c.roles.join(", "))}</span>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -40,6 +40,7 @@ pub fn LocationCard(
                 </a>
             </p>
             <p class="meta">"Today: " {l.today_hours.clone()}</p>
+            {l.closure_notice.clone().map(|n| view! { <p class="closure-notice">{n}</p> })}
             <p>
                 <a href=l.map_url.clone() rel="noopener noreferrer">
                     "Open in a map"
@@ -121,6 +122,7 @@ fn LocationView(
         timezone,
         timezone_label,
         zip_codes,
+        closures,
         recent_posts,
         now,
         json_ld,
@@ -167,6 +169,12 @@ fn LocationView(
                         </tbody>
                     </table>
                     <p class="meta" title=timezone>{format!("Times are local: {timezone_label}.")}</p>
+                    {(!closures.is_empty()).then(|| view! {
+                        <h3 id="closures-heading">"Holiday closures"</h3>
+                        <ul class="closures" aria-labelledby="closures-heading">
+                            {closures.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+                        </ul>
+                    })}
                     {(!zip_codes.is_empty()).then(|| {
                         view! { <p class="meta">"Serving ZIP codes " {zip_codes.join(", ")}</p> }
                     })}

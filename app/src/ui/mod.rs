@@ -39,10 +39,24 @@ pub fn SiteHeader() -> impl IntoView {
                                 view! {
                                     <Body {..} style=style />
                                     <a class="brand" href="/">
-                                        <span class="brand-mark" aria-hidden="true">
-                                            {c.name.chars().next().unwrap_or('C').to_string()}
-                                        </span>
-                                        <span class="brand-name">{c.name.clone()}</span>
+                                        {match c.logo_url.clone() {
+                                            // The logo carries the name for screen readers; the visible name beside it is not read twice.
+                                            Some(url) => {
+                                                let (w, h) = c.logo_size.map(|(w, h)| (Some(w), Some(h))).unwrap_or((None, None));
+                                                view! {
+                                                    <img class="brand-logo" src=url alt=c.name.clone() width=w height=h />
+                                                    <span class="brand-name" aria-hidden="true">{c.name.clone()}</span>
+                                                }
+                                                    .into_any()
+                                            }
+                                            None => view! {
+                                                <span class="brand-mark" aria-hidden="true">
+                                                    {c.name.chars().next().unwrap_or('C').to_string()}
+                                                </span>
+                                                <span class="brand-name">{c.name.clone()}</span>
+                                            }
+                                                .into_any(),
+                                        }}
                                     </a>
                                     <nav class="site-nav" aria-label="Main">
                                         <a href="/blog">"Articles"</a>

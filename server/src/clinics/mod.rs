@@ -2,4 +2,5 @@
 //! clinic management in the admin area.
 pub mod network;
 pub mod provision;
+pub mod settings;
 pub mod tenancy;

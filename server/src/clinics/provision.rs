@@ -90,6 +90,11 @@ pub struct LocationSpec {
     pub zip_codes: Vec<Spanned<String>>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// Holiday closures, e.g. "2026-12-24 to 2026-12-26 Winter break". When
+    /// listed they replace the office's; when absent, those set in the admin
+    /// area stay.
+    #[serde(default)]
+    pub closures: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +189,12 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
         {
             return c.err(color.span(), "brand_color", format!("\"{}\" is not a colour like #1f5f8b", color.get_ref()));
         }
+        // White text goes on the brand colour (buttons, the hero): it must read (WCAG AA).
+        if let Some(color) = &cl.brand_color
+            && let Err(message) = app::colors::check_brand_color(color.get_ref())
+        {
+            return c.err(color.span(), "brand_color", message);
+        }
         if !valid_email(cl.default_inbox.get_ref()) {
             return c.err(
                 cl.default_inbox.span(),
@@ -223,11 +234,21 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
             if crate::slugs::phone_href(loc.phone.get_ref()).is_none() {
                 return c.err(loc.phone.span(), "phone", format!("\"{}\" is not a phone number", loc.phone.get_ref()));
             }
-            let parsed = match &loc.hours {
+            let mut parsed = match &loc.hours {
                 None => WeeklyHours::default(),
                 Some(h) => WeeklyHours::parse(h.get_ref().iter().map(|(k, v)| (k.as_str(), v.as_str())))
                     .or_else(|e| c.err(h.span(), "hours", e.to_string()))?,
             };
+            for closure in &loc.closures {
+                match crate::locations::hours::parse_closures(closure.get_ref()) {
+                    Ok(list) => parsed.closures.extend(list),
+                    Err(e) => {
+                        let message = e.join(" ").replacen("Line 1: ", "", 1);
+                        return c.err(closure.span(), "closures", message);
+                    }
+                }
+            }
+            parsed.closures.sort_by_key(|c| (c.from, c.to));
             hours.insert((slug.clone(), ls.clone()), parsed);
             for inbox in &loc.inbox {
                 if !valid_email(inbox.get_ref()) {
@@ -379,6 +400,11 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
         am.name = Set(cl.name.trim().to_string());
         am.tagline = Set(cl.tagline.clone());
         am.brand_color = Set(cl.brand_color.as_ref().map(|c| c.get_ref().clone()).unwrap_or_else(|| "#1f5f8b".into()));
+        // A logo named here replaces an uploaded one; its size is then unknown.
+        if existing.as_ref().is_none_or(|m| m.logo_url != cl.logo_url) {
+            am.logo_width = Set(None);
+            am.logo_height = Set(None);
+        }
         am.logo_url = Set(cl.logo_url.clone());
         am.disclaimer = Set(cl.disclaimer.clone());
         am.default_inbox = Set(cl.default_inbox.get_ref().trim().to_lowercase());
@@ -440,6 +466,9 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
             am.phone = Set(loc.phone.get_ref().trim().to_string());
             am.timezone = Set(loc.timezone.get_ref().clone());
             am.hours = Set(serde_json::to_string(&hours.to_spec_map()).expect("hours serialise"));
+            if !loc.closures.is_empty() {
+                am.closures = Set(serde_json::to_string(&hours.closures).expect("closures serialise"));
+            }
             am.inbox = Set(json_list(loc.inbox.iter().map(|s| s.get_ref().trim().to_lowercase())));
             am.zip_codes = Set(json_list(loc.zip_codes.iter().map(|s| s.get_ref().trim().to_string())));
             am.latitude = Set(loc.latitude);
@@ -665,6 +694,22 @@ roles = [{ clinic = "pmc", role = "marketer" }, { clinic = "pmc", location = "pl
     }
 
     #[test]
+    fn closures_are_read_and_bad_ones_named() {
+        let with = GOOD.replace(
+            "wed = \"08:00-12:00,13:00-17:00\" }",
+            "wed = \"08:00-12:00,13:00-17:00\" }\nclosures = [\"2026-12-25 Christmas Day\", \"2026-12-28 to 2026-12-31 Year-end\"]",
+        );
+        assert_ne!(with, GOOD, "the fixture has the hours line");
+        let p = plan("p.toml", &with, no_env).unwrap();
+        let hours = &p.hours[&("pmc".into(), "pleasant-hill".into())];
+        assert_eq!(hours.closures.len(), 2);
+        assert_eq!(hours.closures[1].label, "Year-end");
+        let (line, key, msg) = invalid(&with.replace("2026-12-25 Christmas Day", "Christmas"));
+        assert_eq!((line, key.as_str()), (15, "closures"));
+        assert!(msg.starts_with("write a date like"), "{msg}");
+    }
+
+    #[test]
     fn other_checks() {
         assert_eq!(invalid(&GOOD.replace("\"pmc.localhost\"", "\"bad host!\"")).1, "hosts");
         assert_eq!(invalid(&GOOD.replace("frontdesk@pmc.example", "nobody")).1, "default_inbox");
@@ -674,6 +719,15 @@ roles = [{ clinic = "pmc", role = "marketer" }, { clinic = "pmc", location = "pl
         let (_, key, msg) = invalid(&GOOD.replace("roles =", "password_env = \"NOPE_NOT_SET\"\nroles ="));
         assert_eq!(key, "password_env");
         assert!(msg.contains("NOPE_NOT_SET"));
+    }
+
+    #[test]
+    fn brand_colours_must_carry_white_text() {
+        let with = |c: &str| GOOD.replace("default_inbox =", &format!("brand_color = \"{c}\"\ndefault_inbox ="));
+        assert!(plan("p.toml", &with("#1f5f8b"), no_env).is_ok());
+        let (_, key, msg) = invalid(&with("#7fd3ff"));
+        assert_eq!(key, "brand_color");
+        assert!(msg.contains("1.6:1") && msg.contains("4.5:1"), "{msg}");
     }
 
     #[test]

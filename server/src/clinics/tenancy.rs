@@ -51,6 +51,10 @@ fn info(c: clinic::Model, base_url: String, primary_url: String) -> ClinicInfo {
         name: c.name,
         tagline: c.tagline,
         brand_color: c.brand_color,
+        logo_size: match (c.logo_width, c.logo_height) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => Some((w as u32, h as u32)),
+            _ => None,
+        },
         logo_url: c.logo_url,
         disclaimer: c.disclaimer,
         base_url,
@@ -228,6 +232,7 @@ mod remembered_tests {
             tagline: None,
             brand_color: "#1f5f8b".into(),
             logo_url: None,
+            logo_size: None,
             disclaimer: None,
             base_url: String::new(),
             primary_url: String::new(),

@@ -229,6 +229,8 @@ mod tests {
             latitude: Some(37.9),
             longitude: None,
             position,
+            closures: "[]".into(),
+            archived_at: None,
         }
     }
 

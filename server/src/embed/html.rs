@@ -91,22 +91,14 @@ a:focus-visible{outline:3px solid var(--link);outline-offset:2px;border-radius:2
 .cp-more a{color:var(--link)}\
 .cp-vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}";
 
-/// WCAG relative luminance of `#rgb` / `#rrggbb` (as `brand_color` gives).
-fn luminance(hex: &str) -> f64 {
-    let h = hex.trim_start_matches('#');
-    let full: String = if h.len() == 3 { h.chars().flat_map(|c| [c, c]).collect() } else { h.to_string() };
-    let channel = |i: usize| {
-        let v = u8::from_str_radix(full.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
-        if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
-    };
-    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
-}
-
-/// The link colour: the clinic's when it reads well on white (4.5:1),
-/// else the text colour (links stay underlined either way).
+/// The link colour: the clinic's when it reads well on white (4.5:1,
+/// `app::colors`), else the text colour (links stay underlined either way).
 pub fn link_color(brand: &str) -> &str {
-    let contrast = 1.05 / (luminance(brand) + 0.05);
-    if contrast >= 4.5 { brand } else { "#1f2328" }
+    use app::colors::{AA_NORMAL, WHITE, contrast, parse_hex};
+    match parse_hex(brand) {
+        Some(rgb) if contrast(WHITE, rgb) >= AA_NORMAL => brand,
+        _ => "#1f2328",
+    }
 }
 
 fn start(h: &mut Html, title: &str, brand: &str) {

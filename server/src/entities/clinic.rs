@@ -11,6 +11,9 @@ pub struct Model {
     pub tagline: Option<String>,
     pub brand_color: String,
     pub logo_url: Option<String>,
+    /// Size in pixels of the file `logo_url` names (uploaded logos; NULL when unknown).
+    pub logo_width: Option<i32>,
+    pub logo_height: Option<i32>,
     pub disclaimer: Option<String>,
     pub default_inbox: String,
     pub created_at: DateTimeUtc,

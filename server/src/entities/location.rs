@@ -23,6 +23,11 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub position: i32,
+    /// JSON array of holiday closures: `{"from": "2026-12-24", "to": "2026-12-26", "label": "…"}`.
+    #[sea_orm(column_type = "Text")]
+    pub closures: String,
+    /// Set: the office is archived (off the public site, forms and routing).
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,7 +9,7 @@
 //! the clocks jump; in the repeated hour, the office opens at the first
 //! and closes at the second of the two moments with that local time.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::locations::hours::WeeklyHours;
@@ -88,7 +88,7 @@ fn open_intervals(
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let mut out = Vec::new();
     for date in first.iter_days().take_while(|d| *d <= last) {
-        for span in hours.day(date.weekday()) {
+        for span in hours.spans_on(date) {
             if let (Some(open), Some(close)) =
                 (instant(tz, date, span.open, true), instant(tz, date, span.close, false))
                 && close > open
@@ -249,6 +249,18 @@ mod tests {
         assert_eq!(business_time(t, t + Duration::days(30), &none, New_York), Duration::zero());
         assert_eq!(due_at(t, 240, &none, New_York), None);
         assert_eq!(due_at(t, 0, &none, New_York), None);
+    }
+
+    #[test]
+    fn a_holiday_closure_stops_the_clock() {
+        let mut h = weekdays_8_to_5();
+        h.closures = crate::locations::hours::parse_closures("2025-07-04 Independence Day").unwrap();
+        // Thursday 2025-07-03 16:00: 1 h on Thursday, Friday the 4th closed, 3 h on Monday.
+        let (thu, mon) = (ny(2025, 7, 3, 16, 0), ny(2025, 7, 7, 11, 0));
+        assert_eq!(business_time(thu, mon, &h, New_York), Duration::hours(4));
+        assert_eq!(due_at(thu, DEFAULT_TARGET_MINUTES, &h, New_York), Some(mon));
+        // Without the closure the target falls on Friday.
+        assert_eq!(due_at(thu, DEFAULT_TARGET_MINUTES, &weekdays_8_to_5(), New_York), Some(ny(2025, 7, 4, 11, 0)));
     }
 
     #[test]

@@ -322,6 +322,8 @@ mod tests {
             latitude: None,
             longitude: None,
             position: 0,
+            closures: "[]".into(),
+            archived_at: None,
         }
     }
 
@@ -431,6 +433,8 @@ mod tests {
             tagline: None,
             brand_color: "#000".into(),
             logo_url: None,
+            logo_width: None,
+            logo_height: None,
             disclaimer: None,
             default_inbox: "frontdesk@pmc.example".into(),
             created_at: Utc::now(),

@@ -28,7 +28,7 @@ use crate::accounts::authz::{Action, Decision, Principal, Role, authorize};
 use crate::audit::Actor;
 use crate::entities::{app_user, lead, lead_event, location, membership};
 use crate::locations::hours::WeeklyHours;
-use crate::locations::offices::stored_hours;
+use crate::locations::read::hours_of;
 
 /// Leads per inbox page.
 pub const PER_PAGE: u64 = 25;
@@ -94,7 +94,7 @@ pub fn waited_text(d: Duration) -> String {
 /// The office's clock: its hours and time zone (the default inbox counts every hour).
 pub(crate) fn office_clock(office: Option<&location::Model>) -> (WeeklyHours, Tz) {
     match office {
-        Some(o) => (stored_hours(o), o.timezone.parse().unwrap_or(Tz::UTC)),
+        Some(o) => (hours_of(o), o.timezone.parse().unwrap_or(Tz::UTC)),
         None => {
             let always = WeeklyHours::parse(crate::locations::hours::DAY_KEYS.iter().map(|d| (*d, "00:00-24:00")))
                 .unwrap_or_default();

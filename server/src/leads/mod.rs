@@ -13,7 +13,8 @@
 //! admins export or erase one request on request ([`privacy`]); finished
 //! requests are deleted after the clinic's retention period ([`retention`]).
 //! Clinic admins edit the consent text, response target, retention, webhook
-//! and API origins ([`settings`]).
+//! and API origins ([`settings`]), and ask where a request would go
+//! ([`tester`], the live form's own routing).
 
 pub mod clock;
 /// The form rules live in `app` so the browser runs them too (inline validation).
@@ -30,6 +31,7 @@ pub mod routing;
 pub mod settings;
 pub mod spam;
 pub mod store;
+pub mod tester;
 pub mod webhook;
 
 pub use form::{FieldErrors, FormKind, RawLead, ValidLead};

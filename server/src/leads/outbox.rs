@@ -84,6 +84,32 @@ pub fn receipt(clinic: &clinic::Model, office: Option<&location::Model>, lead: &
     }
 }
 
+/// The test message a clinic admin sends to an office's inbox from the
+/// office page, to see that notices arrive.
+pub fn office_test(clinic: &clinic::Model, office: &location::Model, sent_by: &str) -> Notice {
+    Notice {
+        subject: format!("Test: notices for {} – {} reach this inbox", clinic.name, office.name),
+        body: format!(
+            "This is a test message from Clinicpress, sent by {sent_by} from the {} office's settings.\n\n\
+             When a visitor sends a request to the {} office, this address is told that it arrived \
+             (never what it says) and staff read it in the admin area.\n\n\
+             Nothing needs to be done with this message.\n",
+            office.name, office.name
+        ),
+    }
+}
+
+/// Queue an e-mail that belongs to no lead (the office test message).
+pub async fn enqueue_test<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    to: &str,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<outbox::Model, DbErr> {
+    enqueue_mail(db, clinic_id, None, "office_test", to, notice, now).await
+}
+
 /// Queue an e-mail (inside the caller's transaction).
 pub async fn enqueue_email<C: ConnectionTrait>(
     db: &C,
@@ -93,9 +119,21 @@ pub async fn enqueue_email<C: ConnectionTrait>(
     notice: &Notice,
     now: DateTime<Utc>,
 ) -> Result<outbox::Model, DbErr> {
+    enqueue_mail(db, lead.clinic_id, Some(lead.id), purpose, to, notice, now).await
+}
+
+async fn enqueue_mail<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    lead_id: Option<i32>,
+    purpose: &str,
+    to: &str,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<outbox::Model, DbErr> {
     outbox::ActiveModel {
-        clinic_id: Set(lead.clinic_id),
-        lead_id: Set(Some(lead.id)),
+        clinic_id: Set(clinic_id),
+        lead_id: Set(lead_id),
         kind: Set("email".into()),
         purpose: Set(purpose.into()),
         target: Set(to.into()),
@@ -126,6 +164,7 @@ pub fn purpose_words(purpose: &str) -> &'static str {
         "office_notice" => "Notice to the office inbox",
         "receipt" => "Receipt to the visitor",
         "escalation" => "Escalation to the clinic admins",
+        "office_test" => "Test message to the office inbox",
         "webhook" => "Webhook call",
         _ => "Message",
     }

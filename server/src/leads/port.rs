@@ -30,7 +30,7 @@ impl LeadService {
 
     /// The clinic's offices, remembered for when the database is unavailable.
     pub async fn offices(&self, clinic_id: i32) -> Result<Vec<OfficeChoice>, sea_orm::DbErr> {
-        let list: Vec<OfficeChoice> = store::offices(&self.db, clinic_id).await?.into_iter().map(choice).collect();
+        let list: Vec<OfficeChoice> = store::live_offices(&self.db, clinic_id).await?.into_iter().map(choice).collect();
         if let Ok(mut m) = self.phones.write() {
             m.insert(clinic_id, list.clone());
         }

@@ -69,6 +69,17 @@ impl fmt::Display for RoutedBy {
     }
 }
 
+/// Which office page (if any) a form path is: `Some(Some(slug))` for
+/// `/locations/{slug}`, `Some(None)` for `/contact`, `None` when the path
+/// has no lead form.
+pub fn form_page(path: &str) -> Option<Option<String>> {
+    if path == "/contact" {
+        return Some(None);
+    }
+    let slug = path.strip_prefix("/locations/")?;
+    (!slug.is_empty() && !slug.contains('/')).then(|| Some(slug.to_string()))
+}
+
 /// Where a lead goes: an office, or `None` for the clinic's default inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {

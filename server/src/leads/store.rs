@@ -112,7 +112,8 @@ pub async fn issue_token<C: ConnectionTrait>(db: &C, clinic_id: i32, now: DateTi
     Ok(FormToken::issue(s.form_secret.as_bytes(), clinic_id, now))
 }
 
-/// The clinic's offices, in their order.
+/// The clinic's offices, in their order, archived ones included (the
+/// inbox still names them on their leads).
 pub async fn offices<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<location::Model>, DbErr> {
     location::Entity::find()
         .filter(location::Column::ClinicId.eq(clinic_id))
@@ -120,6 +121,36 @@ pub async fn offices<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<l
         .order_by_asc(location::Column::Id)
         .all(db)
         .await
+}
+
+/// The offices a visitor can write to and routing chooses among: not archived.
+pub async fn live_offices<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<location::Model>, DbErr> {
+    Ok(offices(db, clinic_id).await?.into_iter().filter(|l| l.archived_at.is_none()).collect())
+}
+
+/// Route a lead among the clinic's live offices (see [`routing::route`]):
+/// `page_office` is the slug of the office page the form was on. The live
+/// form and the admin's routing tester both ask this.
+pub fn route_among(
+    live: &[location::Model],
+    chosen: Option<&str>,
+    page_office: Option<&str>,
+    zip: Option<&str>,
+) -> Result<routing::Route, routing::UnknownOffice> {
+    let route_offices: Vec<Office> = live
+        .iter()
+        .map(|l| Office { id: l.id, slug: l.slug.clone(), zip_codes: list(&l.zip_codes), position: l.position })
+        .collect();
+    let page_office = page_office.and_then(|s| live.iter().find(|l| l.slug == s)).map(|l| l.id);
+    routing::route(&route_offices, chosen, page_office, zip)
+}
+
+/// Who is told about a lead for `office`: its inbox, else the clinic's default inbox.
+pub fn inboxes_for(clinic: &clinic::Model, office: Option<&location::Model>) -> Vec<String> {
+    match office.map(|o| list(&o.inbox)).filter(|l| !l.is_empty()) {
+        Some(l) => l,
+        None => vec![clinic.default_inbox.clone()],
+    }
 }
 
 fn list(json: &str) -> Vec<String> {
@@ -160,7 +191,7 @@ pub async fn submit(
     {
         return Ok(first);
     }
-    let all = offices(db, clinic.id).await?;
+    let all = live_offices(db, clinic.id).await?;
     let kind = FormKind::parse(&raw.kind).unwrap_or(FormKind::Contact);
 
     // 1. The fields, and the office the visitor chose.
@@ -172,13 +203,8 @@ pub async fn submit(
             None
         }
     };
-    let route_offices: Vec<Office> = all
-        .iter()
-        .map(|l| Office { id: l.id, slug: l.slug.clone(), zip_codes: list(&l.zip_codes), position: l.position })
-        .collect();
-    let page_office = origin.page_office.as_deref().and_then(|s| all.iter().find(|l| l.slug == s)).map(|l| l.id);
     let chosen = raw.office.trim();
-    let route = match routing::route(&route_offices, Some(chosen), page_office, Some(raw.zip.trim())) {
+    let route = match route_among(&all, Some(chosen), origin.page_office.as_deref(), Some(raw.zip.trim())) {
         Ok(r) => Some(r),
         Err(e) => {
             if !errors.iter().any(|(f, _)| f == "office") {
@@ -313,10 +339,7 @@ pub async fn submit(
         let why: Vec<String> = verdict.reasons().iter().map(|r| r.describe()).collect();
         event(&txn, &saved, now, "spam", &format!("Held as suspected spam: {}", why.join("; "))).await?;
     } else {
-        let inboxes = match office.map(|o| list(&o.inbox)).filter(|l| !l.is_empty()) {
-            Some(l) => l,
-            None => vec![clinic.default_inbox.clone()],
-        };
+        let inboxes = inboxes_for(clinic, office);
         let notice = super::outbox::office_notice(clinic, office_name.as_deref(), &saved, &origin.base_url);
         for to in inboxes {
             super::outbox::enqueue_email(&txn, &saved, "office_notice", &to, &notice, now).await?;

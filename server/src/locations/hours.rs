@@ -1,9 +1,12 @@
-//! Weekly opening hours: parsing the provision format, and "open now"
-//! computed in the office's own time zone (DST included, via chrono-tz).
+//! Weekly opening hours and holiday closures: parsing the provision and
+//! admin formats, and "open now" computed in the office's own time zone
+//! (DST included, via chrono-tz). A closure date has no opening hours,
+//! whatever the weekday says: "open now", the public week and the
+//! first-response clock (`leads::clock`) all read [`WeeklyHours::spans_on`].
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -19,11 +22,132 @@ pub struct Span {
     pub close: u16,
 }
 
-/// Opening spans per weekday, Monday first. An empty day is closed.
+/// Opening spans per weekday, Monday first (an empty day is closed), and
+/// the dates the office is closed anyway.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyHours {
     pub days: [Vec<Span>; 7],
+    /// Sorted by first day.
+    #[serde(default)]
+    pub closures: Vec<Closure>,
 }
+
+/// A holiday closure: the office is closed from `from` to `to` (both
+/// included, local dates), e.g. "2026-12-24 to 2026-12-26 Winter break".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub label: String,
+}
+
+/// Most closures one office keeps.
+pub const MAX_CLOSURES: usize = 60;
+/// The longest one closure may last, in days.
+pub const MAX_CLOSURE_DAYS: i64 = 366;
+/// The longest a closure's name may be, in characters.
+pub const MAX_CLOSURE_LABEL: usize = 80;
+
+impl Closure {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.to
+    }
+
+    /// "Thu 24 Dec 2026 – Sat 26 Dec 2026: Winter break" (one date when it is one day).
+    pub fn text(&self) -> String {
+        let day = |d: NaiveDate| d.format("%a %-d %b %Y").to_string();
+        let dates =
+            if self.from == self.to { day(self.from) } else { format!("{} – {}", day(self.from), day(self.to)) };
+        if self.label.is_empty() { dates } else { format!("{dates}: {}", self.label) }
+    }
+
+    /// The admin form's line: "2026-12-24 to 2026-12-26 Winter break".
+    pub fn line(&self) -> String {
+        let mut out = self.from.to_string();
+        if self.to != self.from {
+            out.push_str(&format!(" to {}", self.to));
+        }
+        if !self.label.is_empty() {
+            out.push(' ');
+            out.push_str(&self.label);
+        }
+        out
+    }
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Parse closures typed one per line: `2026-12-25 Christmas Day` or
+/// `2026-12-24 to 2026-12-26 Winter break` (also `..`, `–` or `—` between
+/// the dates); the name is optional. Every problem is reported, each as
+/// "Line N: …"; the result is sorted by first day.
+pub fn parse_closures(text: &str) -> Result<Vec<Closure>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    if lines.len() > MAX_CLOSURES {
+        return Err(vec![format!("{} closures: {MAX_CLOSURES} at most. Remove past ones.", lines.len())]);
+    }
+    for (n, line) in lines {
+        match parse_closure(line) {
+            Ok(c) => out.push(c),
+            Err(m) => errors.push(format!("Line {n}: {m}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    out.sort_by_key(|c| (c.from, c.to));
+    Ok(out)
+}
+
+fn parse_closure(line: &str) -> Result<Closure, String> {
+    const FORMAT: &str =
+        "write a date like 2026-12-25, or a range like 2026-12-24 to 2026-12-26, then a name if you like.";
+    let first = line.get(..10).and_then(parse_date).ok_or_else(|| FORMAT.to_string())?;
+    let mut rest = line[10..].trim_start();
+    let mut to = first;
+    for sep in ["to ", "..", "\u{2013}", "\u{2014}", "-"] {
+        if let Some(after) = rest.strip_prefix(sep) {
+            let after = after.trim_start();
+            match after.get(..10).and_then(parse_date) {
+                Some(end) => {
+                    to = end;
+                    rest = after[10..].trim_start();
+                }
+                // "2026-12-25 - Christmas": a dash before a name.
+                None if sep != "to " && sep != ".." => {}
+                None => return Err(FORMAT.to_string()),
+            }
+            break;
+        }
+    }
+    if !rest.is_empty() && !line[10..].starts_with(char::is_whitespace) && to == first {
+        return Err(FORMAT.to_string());
+    }
+    let label = rest.trim_start_matches([':', '-', '\u{2013}', '\u{2014}']).trim().to_string();
+    if to < first {
+        return Err(format!("the closure ends ({to}) before it starts ({first})."));
+    }
+    if (to - first).num_days() >= MAX_CLOSURE_DAYS {
+        return Err(format!("a closure lasts {MAX_CLOSURE_DAYS} days at most."));
+    }
+    let chars = label.chars().count();
+    if chars > MAX_CLOSURE_LABEL {
+        return Err(format!("the name has {chars} characters; {MAX_CLOSURE_LABEL} at most."));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("the name has control characters.".to_string());
+    }
+    Ok(Closure { from: first, to, label })
+}
+
+/// How far ahead "open now" looks for the next opening, in days.
+const NEXT_OPENING_DAYS: i64 = MAX_CLOSURE_DAYS + 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HoursError {
@@ -82,35 +206,69 @@ impl WeeklyHours {
         Ok(hours)
     }
 
+    /// The weekly spans of a weekday (closures not considered).
     pub fn day(&self, weekday: Weekday) -> &[Span] {
         &self.days[weekday.num_days_from_monday() as usize]
+    }
+
+    /// The closure covering local date `date`, if any.
+    pub fn closure_on(&self, date: NaiveDate) -> Option<&Closure> {
+        self.closures.iter().find(|c| c.contains(date))
+    }
+
+    /// The opening spans of one local date: none on a closure date.
+    pub fn spans_on(&self, date: NaiveDate) -> &[Span] {
+        if self.closure_on(date).is_some() { &[] } else { self.day(date.weekday()) }
+    }
+
+    /// Closures that have not ended by local date `today`, soonest first.
+    pub fn upcoming_closures(&self, today: NaiveDate) -> impl Iterator<Item = &Closure> {
+        self.closures.iter().filter(move |c| c.to >= today)
     }
 
     /// Whether the office is open at `now`, in its own time zone.
     pub fn status_at(&self, tz: Tz, now: DateTime<Utc>) -> OpenStatus {
         let local = now.with_timezone(&tz);
         let minute = (local.hour() * 60 + local.minute()) as u16;
-        let today = local.weekday();
-        if let Some(span) = self.day(today).iter().find(|s| s.open <= minute && minute < s.close) {
+        let today = local.date_naive();
+        let spans = self.spans_on(today);
+        if let Some(span) = spans.iter().find(|s| s.open <= minute && minute < s.close) {
             return OpenStatus::Open { closes: span.close };
         }
-        // Next opening: later today, else the first open day within a week.
-        if let Some(span) = self.day(today).iter().find(|s| s.open > minute) {
-            return OpenStatus::Closed { next: Some((None, span.open)) };
+        let closure = self.closure_on(today).map(|c| c.label.clone());
+        // Next opening: later today, else the first open date ahead.
+        if let Some(span) = spans.iter().find(|s| s.open > minute) {
+            return OpenStatus::Closed { next: Some(Opens::Today(span.open)), closure };
         }
-        let mut date = local.date_naive();
-        for _ in 0..7 {
-            date += Duration::days(1);
-            if let Some(span) = self.day(date.weekday()).first() {
-                return OpenStatus::Closed { next: Some((Some(date.weekday()), span.open)) };
+        if self.days.iter().all(Vec::is_empty) {
+            return OpenStatus::Closed { next: None, closure };
+        }
+        let mut date = today;
+        for ahead in 1..=NEXT_OPENING_DAYS {
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
+            if let Some(span) = self.spans_on(date).first() {
+                let opens =
+                    if ahead < 7 { Opens::On(date.weekday(), span.open) } else { Opens::OnDate(date, span.open) };
+                return OpenStatus::Closed { next: Some(opens), closure };
             }
         }
-        OpenStatus::Closed { next: None }
+        OpenStatus::Closed { next: None, closure }
     }
 
     /// Human text for one day, e.g. "8:00 AM – 12:00 PM, 1:00 PM – 5:00 PM" or "Closed".
     pub fn day_text(&self, weekday: Weekday) -> String {
         spans_text(self.day(weekday))
+    }
+
+    /// Human text for one local date: its hours, or "Closed: Christmas Day"
+    /// on a closure date.
+    pub fn day_text_on(&self, date: NaiveDate) -> String {
+        match self.closure_on(date) {
+            Some(c) if c.label.is_empty() => "Closed (holiday)".to_string(),
+            Some(c) => format!("Closed: {}", c.label),
+            None => self.day_text(date.weekday()),
+        }
     }
 
     /// One row per weekday: (full day name, hours text).
@@ -170,10 +328,22 @@ pub enum OpenStatus {
     Open {
         closes: u16,
     },
-    /// Closed; the next opening as (weekday if not today, minute).
+    /// Closed; the next opening, and the closure's name when today is a
+    /// holiday closure (`Some("")` for one without a name).
     Closed {
-        next: Option<(Option<Weekday>, u16)>,
+        next: Option<Opens>,
+        closure: Option<String>,
     },
+}
+
+/// When a closed office opens next (minutes after local midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opens {
+    Today(u16),
+    /// Within the coming week.
+    On(Weekday, u16),
+    /// A week or more ahead (after a long closure).
+    OnDate(NaiveDate, u16),
 }
 
 impl OpenStatus {
@@ -186,11 +356,22 @@ impl fmt::Display for OpenStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OpenStatus::Open { closes } => write!(f, "Open now · closes {}", clock(*closes)),
-            OpenStatus::Closed { next: Some((None, at)) } => write!(f, "Closed now · opens at {}", clock(*at)),
-            OpenStatus::Closed { next: Some((Some(day), at)) } => {
-                write!(f, "Closed now · opens {} {}", DAY_SHORT[day.num_days_from_monday() as usize], clock(*at))
+            OpenStatus::Closed { next, closure } => {
+                match closure.as_deref() {
+                    Some("") => f.write_str("Closed today for a holiday")?,
+                    Some(name) => write!(f, "Closed today · {name}")?,
+                    None if next.is_some() => f.write_str("Closed now")?,
+                    None => return f.write_str("Closed"),
+                }
+                match next {
+                    Some(Opens::Today(at)) => write!(f, " · opens at {}", clock(*at)),
+                    Some(Opens::On(day, at)) => {
+                        write!(f, " · opens {} {}", DAY_SHORT[day.num_days_from_monday() as usize], clock(*at))
+                    }
+                    Some(Opens::OnDate(date, at)) => write!(f, " · opens {} {}", date.format("%a %-d %b"), clock(*at)),
+                    None => Ok(()),
+                }
             }
-            OpenStatus::Closed { next: None } => write!(f, "Closed"),
         }
     }
 }
@@ -274,7 +455,7 @@ mod tests {
         let now = utc(2026, 11, 16, 15, 30);
         assert_eq!(h.status_at(chrono_tz::America::Chicago, now), OpenStatus::Open { closes: 1020 });
         let la = h.status_at(chrono_tz::America::Los_Angeles, now);
-        assert_eq!(la, OpenStatus::Closed { next: Some((None, 480)) });
+        assert_eq!(la, OpenStatus::Closed { next: Some(Opens::Today(480)), closure: None });
         assert_eq!(la.to_string(), "Closed now · opens at 8:00 AM");
     }
 
@@ -298,7 +479,7 @@ mod tests {
         let h = weekdays_8_to_5();
         // Wednesday 2026-11-18 12:30 Chicago = 18:30 UTC.
         let s = h.status_at(chrono_tz::America::Chicago, utc(2026, 11, 18, 18, 30));
-        assert_eq!(s, OpenStatus::Closed { next: Some((None, 780)) });
+        assert_eq!(s, OpenStatus::Closed { next: Some(Opens::Today(780)), closure: None });
         // Friday 2026-11-20 17:00 Chicago (23:00 UTC): next is Monday 8:00.
         let s = h.status_at(chrono_tz::America::Chicago, utc(2026, 11, 20, 23, 0));
         assert_eq!(s.to_string(), "Closed now · opens Mon 8:00 AM");
@@ -311,6 +492,77 @@ mod tests {
     fn never_open_office() {
         let h = WeeklyHours::default();
         assert_eq!(h.status_at(chrono_tz::UTC, utc(2026, 1, 1, 12, 0)).to_string(), "Closed");
+    }
+
+    fn with_closures(text: &str) -> WeeklyHours {
+        WeeklyHours { closures: parse_closures(text).unwrap(), ..weekdays_8_to_5() }
+    }
+
+    #[test]
+    fn closures_parse_one_per_line() {
+        let c = parse_closures("2026-12-25 Christmas Day\n\n 2026-12-28 to 2026-12-31 Year-end break\n2026-11-26\n2027-01-01..2027-01-02: New Year").unwrap();
+        assert_eq!(c.len(), 4);
+        assert_eq!(
+            c[0],
+            Closure {
+                from: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+                to: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+                label: String::new()
+            }
+        );
+        assert_eq!(c[1].label, "Christmas Day");
+        assert_eq!(c[2].to, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(c[2].line(), "2026-12-28 to 2026-12-31 Year-end break");
+        assert_eq!(c[3].label, "New Year");
+        assert_eq!(c[2].text(), "Mon 28 Dec 2026 – Thu 31 Dec 2026: Year-end break");
+        assert_eq!(parse_closures(&c.iter().map(Closure::line).collect::<Vec<_>>().join("\n")).unwrap(), c);
+    }
+
+    #[test]
+    fn bad_closures_name_their_line() {
+        let e = parse_closures("2026-12-25 ok\n12/25/2026 Christmas\n2026-12-31 to 2026-12-01\n2026-02-30\n2026-01-01 to 2027-06-01 long\n2026-12-24 bell\u{7}").unwrap_err();
+        assert_eq!(e.len(), 5, "{e:?}");
+        assert!(e[0].starts_with("Line 2: write a date like 2026-12-25"), "{e:?}");
+        assert!(e[1].starts_with("Line 3: the closure ends"), "{e:?}");
+        assert!(e[2].starts_with("Line 4: write a date"), "{e:?}");
+        assert!(e[3].starts_with("Line 5: a closure lasts 366 days at most"), "{e:?}");
+        assert_eq!(e[4], "Line 6: the name has control characters.");
+        assert_eq!(parse_closures("2026-12-25 - Christmas Day").unwrap()[0].label, "Christmas Day");
+        assert_eq!(
+            parse_closures("2026-12-24 \u{2013} 2026-12-26").unwrap()[0].to,
+            NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()
+        );
+        let long = format!("2026-12-25 {}", "x".repeat(81));
+        assert!(parse_closures(&long).unwrap_err()[0].contains("81 characters"));
+        let many = (1..=61).map(|d| format!("2026-01-01 day {d}")).collect::<Vec<_>>().join("\n");
+        assert_eq!(parse_closures(&many).unwrap_err(), vec!["61 closures: 60 at most. Remove past ones.".to_string()]);
+        assert_eq!(parse_closures("2026-12-24x").unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn a_holiday_closes_an_open_day_and_moves_the_next_opening() {
+        let chicago = chrono_tz::America::Chicago;
+        let h = with_closures("2026-12-24 to 2026-12-25 Christmas\n2026-12-28");
+        // Thursday 2026-12-24 10:00 Chicago = 16:00 UTC: a weekday, closed for Christmas.
+        let s = h.status_at(chicago, utc(2026, 12, 24, 16, 0));
+        assert!(!s.is_open());
+        assert_eq!(s.to_string(), "Closed today · Christmas · opens Tue 8:00 AM");
+        // Wednesday evening: next opening skips Thursday, Friday, the weekend and Monday 28th.
+        let s = h.status_at(chicago, utc(2026, 12, 23, 23, 30));
+        assert_eq!(s.to_string(), "Closed now · opens Tue 8:00 AM");
+        // Monday 28th unnamed closure.
+        let s = h.status_at(chicago, utc(2026, 12, 28, 16, 0));
+        assert_eq!(s.to_string(), "Closed today for a holiday · opens Tue 8:00 AM");
+        // The day after, open as usual.
+        assert!(h.status_at(chicago, utc(2026, 12, 29, 16, 0)).is_open());
+        assert_eq!(h.upcoming_closures(NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()).count(), 1);
+    }
+
+    #[test]
+    fn after_a_long_closure_the_date_is_named() {
+        let h = with_closures("2026-07-01 to 2026-07-31 Renovation");
+        let s = h.status_at(chrono_tz::UTC, utc(2026, 7, 10, 12, 0));
+        assert_eq!(s.to_string(), "Closed today · Renovation · opens Mon 3 Aug 8:00 AM");
     }
 
     #[test]

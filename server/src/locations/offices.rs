@@ -8,7 +8,7 @@
 //! things. Saving writes the audit log and, when an office's name changes,
 //! a search change for the posts about it — in the same transaction.
 
-use app::admin::model::{OfficeEditor, OfficeForm, OfficeRow, OfficesPage};
+use app::admin::model::{OfficeArchived, OfficeEditor, OfficeForm, OfficePreview, OfficeRow, OfficesPage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
@@ -183,6 +183,10 @@ pub fn validate(form: &OfficeForm, existing_slug: Option<&str>, taken: &[String]
             zip_codes.push(z);
         }
     }
+    match super::hours::parse_closures(&form.closures) {
+        Ok(closures) => hours.closures = closures,
+        Err(lines) => err("closures", lines.join(" ")),
+    }
     if zip_codes.len() > MAX_ZIP_CODES {
         err("zip_codes", format!("{} ZIP codes: {MAX_ZIP_CODES} at most.", zip_codes.len()));
     }
@@ -215,14 +219,14 @@ fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-pub fn stored_hours(m: &location::Model) -> WeeklyHours {
-    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&m.hours).unwrap_or_default();
-    WeeklyHours::parse(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default()
+fn closures_json(hours: &WeeklyHours) -> String {
+    serde_json::to_string(&hours.closures).expect("closures serialise")
 }
 
 /// The form as the database has the office.
 pub fn form_of(m: &location::Model) -> OfficeForm {
-    let spec = stored_hours(m).to_spec_map();
+    let hours = super::read::hours_of(m);
+    let spec = hours.to_spec_map();
     let day = |k: &str| spec.get(k).cloned().unwrap_or_default().replace(',', ", ");
     OfficeForm {
         id: m.id.to_string(),
@@ -242,6 +246,7 @@ pub fn form_of(m: &location::Model) -> OfficeForm {
         zip_codes: parse_list(&m.zip_codes).join(" "),
         latitude: m.latitude.map(|v| v.to_string()).unwrap_or_default(),
         longitude: m.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        closures: hours.closures.iter().map(super::hours::Closure::line).collect::<Vec<_>>().join("\n"),
     }
 }
 
@@ -269,8 +274,13 @@ pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<OfficesP
             timezone: m.timezone.clone(),
             inbox: parse_list(&m.inbox),
             zip_codes: parse_list(&m.zip_codes),
-            hours: stored_hours(m).table(),
+            hours: super::read::hours_of(m).table(),
             url: format!("/locations/{}", m.slug),
+            archived: m.archived_at.is_some(),
+            closures: super::read::hours_of(m)
+                .upcoming_closures(super::hours::local_now(super::read::tz_of(m), Utc::now()).date_naive())
+                .map(|c| c.text())
+                .collect(),
         })
         .collect();
     Ok(OfficesPage { offices, default_inbox: clinic.default_inbox })
@@ -287,11 +297,17 @@ pub async fn editor<C: ConnectionTrait>(
     clinic_id: i32,
     office_id: Option<i32>,
 ) -> Result<OfficeEditor, OfficeError> {
-    let form = match office_id {
-        None => OfficeForm::default(),
-        Some(id) => form_of(&find(db, clinic_id, id).await?),
+    let office = match office_id {
+        None => None,
+        Some(id) => Some(find(db, clinic_id, id).await?),
     };
-    Ok(OfficeEditor { form, is_new: office_id.is_none(), timezones: timezone_names() })
+    Ok(OfficeEditor {
+        form: office.as_ref().map(form_of).unwrap_or_default(),
+        is_new: office.is_none(),
+        timezones: timezone_names(),
+        archived: office.as_ref().is_some_and(|m| m.archived_at.is_some()),
+        saved_inbox: office.as_ref().map(|m| parse_list(&m.inbox)).unwrap_or_default(),
+    })
 }
 
 async fn find<C: ConnectionTrait>(db: &C, clinic_id: i32, id: i32) -> Result<location::Model, OfficeError> {
@@ -317,8 +333,12 @@ fn changed_fields(old: &location::Model, new: &OfficeValues) -> Vec<&'static str
     if old.timezone != new.timezone {
         out.push("time zone");
     }
-    if stored_hours(old) != new.hours {
+    let old_hours = super::read::hours_of(old);
+    if old_hours.days != new.hours.days {
         out.push("hours");
+    }
+    if old_hours.closures != new.hours.closures {
+        out.push("holiday closures");
     }
     if parse_list(&old.inbox) != new.inbox {
         out.push("inbox");
@@ -361,6 +381,7 @@ pub async fn save(
             am.phone = Set(values.phone.clone());
             am.timezone = Set(values.timezone.clone());
             am.hours = Set(hours);
+            am.closures = Set(closures_json(&values.hours));
             am.inbox = Set(json_list(&values.inbox));
             am.zip_codes = Set(json_list(&values.zip_codes));
             am.latitude = Set(values.position.map(|p| p.0));
@@ -383,6 +404,7 @@ pub async fn save(
                 phone: Set(values.phone.clone()),
                 timezone: Set(values.timezone.clone()),
                 hours: Set(hours),
+                closures: Set(closures_json(&values.hours)),
                 inbox: Set(json_list(&values.inbox)),
                 zip_codes: Set(json_list(&values.zip_codes)),
                 latitude: Set(values.position.map(|p| p.0)),
@@ -398,6 +420,101 @@ pub async fn save(
     audit::record(&txn, Some(clinic_id), actor, action, "location", Some(id), &summary, now).await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// The office as visitors would see it with the form's values (nothing is
+/// saved): the same card and week the public pages render.
+pub async fn preview<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    form: &OfficeForm,
+    now: DateTime<Utc>,
+) -> Result<OfficePreview, OfficeError> {
+    let existing = match form.id.trim() {
+        "" => None,
+        id => Some(find(db, clinic_id, id.parse().map_err(|_| OfficeError::NotFound)?).await?),
+    };
+    let taken: Vec<String> = offices_of(db, clinic_id).await?.into_iter().map(|l| l.slug).collect();
+    let values = validate(form, existing.as_ref().map(|m| m.slug.as_str()), &taken)?;
+    let model = location::Model {
+        id: existing.as_ref().map_or(0, |m| m.id),
+        clinic_id,
+        slug: values.slug.clone(),
+        name: values.name.clone(),
+        address: values.address.clone(),
+        phone: values.phone.clone(),
+        timezone: values.timezone.clone(),
+        hours: serde_json::to_string(&values.hours.to_spec_map()).expect("hours serialise"),
+        inbox: json_list(&values.inbox),
+        zip_codes: json_list(&values.zip_codes),
+        latitude: values.position.map(|p| p.0),
+        longitude: values.position.map(|p| p.1),
+        position: existing.as_ref().map_or(0, |m| m.position),
+        closures: closures_json(&values.hours),
+        archived_at: None,
+    };
+    let detail = super::read::detail(&model, now, Vec::new());
+    Ok(OfficePreview {
+        form: form.clone(),
+        card: detail.summary,
+        week: detail.weekly_hours,
+        closures: detail.closures,
+        timezone_label: detail.timezone_label,
+    })
+}
+
+/// Archive an office (off the public site, the forms and routing; its
+/// leads and staff stay) or restore it. The posts about it are re-indexed
+/// so search stops (or starts again) naming it.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    office_id: i32,
+    archived: bool,
+    now: DateTime<Utc>,
+) -> Result<OfficeArchived, OfficeError> {
+    let txn = db.begin().await?;
+    let office = find(&txn, clinic_id, office_id).await?;
+    let name = office.name.clone();
+    if office.archived_at.is_some() != archived {
+        let mut am: location::ActiveModel = office.into();
+        am.archived_at = Set(archived.then_some(now));
+        am.update(&txn).await?;
+        changes::posts_touching(&txn, clinic_id, Touching::Location(office_id), now).await?;
+        let (action, summary) = if archived {
+            ("office.archive", format!("Archived the office {name}"))
+        } else {
+            ("office.restore", format!("Restored the office {name}"))
+        };
+        audit::record(&txn, Some(clinic_id), actor, action, "location", Some(office_id), &summary, now).await?;
+    }
+    txn.commit().await?;
+    Ok(OfficeArchived { name, archived })
+}
+
+/// Queue a test message to each of the office's saved inbox addresses (or
+/// the clinic's default inbox when it has none), through the outbox and
+/// the mailer like a real notice. Returns the addresses.
+pub async fn send_test(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    office_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, OfficeError> {
+    let txn = db.begin().await?;
+    let office = find(&txn, clinic_id, office_id).await?;
+    let clinic = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(OfficeError::NotFound)?;
+    let to = crate::leads::store::inboxes_for(&clinic, Some(&office));
+    let notice = crate::leads::outbox::office_test(&clinic, &office, &actor.name);
+    for address in &to {
+        crate::leads::outbox::enqueue_test(&txn, clinic_id, address, &notice, now).await?;
+    }
+    let summary = format!("Sent a test e-mail for the office {} to {}", office.name, to.join(", "));
+    audit::record(&txn, Some(clinic_id), actor, "office.test_mail", "location", Some(office_id), &summary, now).await?;
+    txn.commit().await?;
+    Ok(to)
 }
 
 /// Change where requests go when no office rule matches.

@@ -415,6 +415,7 @@ pub async fn links_of<C: ConnectionTrait>(db: &C, posts: &[post::Model]) -> Resu
     if !location_links.is_empty() {
         let offices: HashMap<i32, location::Model> = location::Entity::find()
             .filter(location::Column::Id.is_in(location_links.iter().map(|l| l.location_id).collect::<Vec<_>>()))
+            .filter(location::Column::ArchivedAt.is_null())
             .all(db)
             .await?
             .into_iter()

@@ -166,8 +166,10 @@ async fn complete<C: ConnectionTrait>(db: &C, posts: Vec<post::Model>) -> Result
         .into_iter()
         .map(|t| (t.id, named(t.slug, t.name)))
         .collect();
+    // Archived offices leave the index with their next change.
     let location_names: HashMap<i32, Named> = location::Entity::find()
         .filter(location::Column::ClinicId.is_in(clinic_ids.iter().copied()))
+        .filter(location::Column::ArchivedAt.is_null())
         .all(db)
         .await?
         .into_iter()

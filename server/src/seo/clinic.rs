@@ -196,6 +196,7 @@ mod tests {
             tagline: Some("Unhurried care.".into()),
             brand_color: "#1f5f8b".into(),
             logo_url: Some("/media/logo.png".into()),
+            logo_size: None,
             disclaimer: None,
             base_url: "http://pmc.example:8080".into(),
             primary_url: "https://www.pmc.example".into(),
@@ -218,6 +219,8 @@ mod tests {
             latitude: Some(37.906),
             longitude: Some(-122.065),
             position: 0,
+            closures: "[]".into(),
+            archived_at: None,
         }
     }
 

@@ -140,6 +140,7 @@ mod tests {
             tagline: None,
             brand_color: "#1f5f8b".into(),
             logo_url: None,
+            logo_size: None,
             disclaimer: None,
             base_url: "http://pmc.localhost:3000".into(),
             primary_url: "https://pmc.example".into(),

@@ -23,20 +23,12 @@ use sea_orm::EntityTrait;
 
 use super::AppState;
 use crate::entities::clinic;
+use crate::leads::routing::form_page;
 use crate::leads::store::{self, Hidden, Origin, SubmitError};
 
 /// Large enough that a 1 MB message reaches the form's own rule and gets
 /// its message ("5,000 characters at most"), not a bare "too large".
 pub const FORM_BODY_LIMIT: usize = 4 * 1024 * 1024;
-
-/// Which office page (if any) a form path is; `None` when the path has no lead form.
-fn form_page(path: &str) -> Option<Option<String>> {
-    if path == "/contact" {
-        return Some(None);
-    }
-    let slug = path.strip_prefix("/locations/")?;
-    (!slug.is_empty() && !slug.contains('/')).then(|| Some(slug.to_string()))
-}
 
 /// Whether `path` takes an HTML lead form's POST. (The JSON API answers a
 /// database outage with its own 503 and the offices it remembers.)

@@ -28,6 +28,7 @@ use crate::search::service::SearchService;
 
 pub mod api_leads;
 pub mod auth;
+pub mod clinic_settings;
 pub mod form_replay;
 pub mod lead_data;
 pub mod lead_settings;
@@ -117,6 +118,14 @@ pub fn router(
             leads::lead_post(state, req, move |req| pages.render(req))
         }
     };
+    // The clinic settings forms' POST (details and logo); a refused form is rendered again by the app.
+    let clinic_settings_post = {
+        let (pages, admin_port) = (pages.clone(), admin_port.clone());
+        move |State(state): State<AppState>, req: Request| {
+            let (pages, admin) = (pages.clone(), admin_port.clone());
+            clinic_settings::post(state, admin, req, move |req| pages.render(req))
+        }
+    };
     // The request settings form's POST; a refused form is rendered again by the app.
     let settings_post = {
         let pages = pages.clone();
@@ -143,6 +152,7 @@ pub fn router(
         .route("/locations/{slug}", post(lead_post))
         .route("/admin/{clinic}/leads.csv", get(leads::export_csv))
         .route("/admin/{clinic}/lead-settings", post(settings_post))
+        .route("/admin/{clinic}/settings", post(clinic_settings_post).layer(media::body_limit()))
         .route("/admin/leads", get(leads::inbox_redirect))
         .merge(crate::feeds::routes())
         .merge(crate::embed::routes())
