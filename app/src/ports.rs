@@ -186,6 +186,10 @@ pub trait AdminPort: Send + Sync + 'static {
     async fn save_clinic(&self, viewer: &Viewer, form: ClinicForm) -> Result<ClinicSaved, AppError>;
     /// Archive (`true`) or restore a clinic (network owner); returns its name.
     async fn archive_clinic(&self, viewer: &Viewer, slug: &str, archived: bool) -> Result<ClinicArchived, AppError>;
+    /// The clinic's dashboard: requests per office and week, response times
+    /// against the target, overdue requests, posts per month, searches
+    /// without results — scoped to the offices the viewer may see.
+    async fn dashboard(&self, viewer: &Viewer, clinic: &str) -> Result<DashboardPage, AppError>;
 }
 
 /// The public side of leads: what the forms need.

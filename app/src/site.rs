@@ -132,6 +132,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/network") view=NetworkPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/:clinic/dashboard") view=crate::admin::ClinicDashboard ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts") view=PostsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id") view=EditorPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/:clinic/posts/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />

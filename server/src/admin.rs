@@ -395,6 +395,21 @@ impl AdminPort for SqlAdmin {
         })
     }
 
+    async fn dashboard(&self, viewer: &Viewer, clinic: &str) -> Result<DashboardPage, AppError> {
+        let a = self.allow(viewer, clinic, Action::EnterAdmin).await?;
+        let offices = location::Entity::find()
+            .filter(location::Column::ClinicId.eq(a.clinic.id))
+            .order_by_asc(location::Column::Position)
+            .order_by_asc(location::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let ids: Vec<i32> = offices.iter().map(|o| o.id).collect();
+        // `authorize(ViewDashboard)` for the clinic and each office decides what is shown.
+        let view = crate::dashboard::View::of(&a.principal, a.clinic.id, &ids).ok_or(AppError::Forbidden)?;
+        crate::dashboard::page(&self.db, &a.clinic, &offices, &view, Utc::now()).await.map_err(internal)
+    }
+
     async fn audit(&self, viewer: &Viewer, clinic: &str, page: u32) -> Result<AuditPage, AppError> {
         const PER_PAGE: u64 = 50;
         let a = self.allow(viewer, clinic, Action::ViewAudit).await?;

@@ -29,7 +29,161 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
         return Ok(false);
     }
     load(db).await?;
+    sample_leads(db, chrono::Utc::now()).await?;
     Ok(true)
+}
+
+/// Invented requests of the last 12 weeks for `serve --demo`, so the inbox
+/// and the dashboard have something to show: most answered within the
+/// target (the answer placed in the office's opening hours), Walnut Creek
+/// slower, a few waiting now, a little spam. Every name and message is
+/// made up here; the addresses are `example.com`. Old unanswered ones are
+/// marked as already escalated, so starting the demo sends no e-mails.
+pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> Result<(), DemoError> {
+    use chrono::{Datelike, Duration, TimeZone};
+    use sea_orm::{ActiveModelTrait, QueryOrder, Set};
+
+    use crate::entities::{lead, location};
+    use crate::leads::{Prefix, Reference, clock, inbox::office_clock};
+
+    const NAMES: [&str; 12] = [
+        "Alex Rivera",
+        "Priya Natarajan",
+        "Tom Becker",
+        "Grace Liu",
+        "Samuel Osei",
+        "Hannah Kowalski",
+        "Diego Marín",
+        "Aisha Bello",
+        "Peter Lund",
+        "Noor Haddad",
+        "Claire Dubois",
+        "Ken Watanabe",
+    ];
+    const MESSAGES: [&str; 8] = [
+        "I would like a first appointment for lower back pain that has lasted about three months.",
+        "Do you accept new patients in the mornings? Tuesdays and Thursdays suit me best.",
+        "Could someone call me about moving my follow-up visit to next week?",
+        "My doctor referred me to you. What should I bring to the first visit?",
+        "Is there parking near the office, and is the entrance step-free?",
+        "I have a question about the forms I was sent before my visit.",
+        "Could I get an appointment for my father? He prefers afternoons.",
+        "Please send me information about the physical therapy programme.",
+    ];
+    /// A small deterministic generator (the demo looks the same every time).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    let txn = db.begin().await?;
+    let clinics = clinic::Entity::find().order_by_asc(clinic::Column::Id).all(&txn).await?;
+    let mut rng = Rng(2026);
+    for c in clinics {
+        let prefix = Prefix::for_clinic(&c.name, &c.slug);
+        let offices = location::Entity::find()
+            .filter(sea_orm::ColumnTrait::eq(&location::Column::ClinicId, c.id))
+            .order_by_asc(location::Column::Id)
+            .all(&txn)
+            .await?;
+        for (n, office) in offices.iter().enumerate() {
+            let (hours, tz) = office_clock(Some(office));
+            // Walnut Creek answers slowly; everyone else mostly within 4 business hours.
+            let slow = office.slug == "walnut-creek";
+            for day_back in (0..84i64).rev() {
+                let day = (now.with_timezone(&tz) - Duration::days(day_back)).date_naive();
+                let weekend = day.weekday().num_days_from_monday() >= 5;
+                // About one request a working day per office, fewer at the weekend.
+                let chance = if weekend { 2 } else { 6 + n as u64 % 3 };
+                if rng.below(10) >= chance {
+                    continue;
+                }
+                let minute = 7 * 60 + rng.below(13 * 60) as u32;
+                let Some(received) = tz
+                    .with_ymd_and_hms(day.year(), day.month(), day.day(), minute / 60, minute % 60, 0)
+                    .earliest()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                else {
+                    continue;
+                };
+                if received >= now {
+                    continue;
+                }
+                let spam = rng.below(25) == 0;
+                let business = if slow { 60 + rng.below(420) } else { 10 + rng.below(200) } as u32;
+                let answer = clock::due_at(received, business, &hours, tz).filter(|at| *at < now && !spam);
+                let status = match (spam, answer, rng.below(3)) {
+                    (true, _, _) => "spam",
+                    (_, None, _) => "new",
+                    (_, Some(_), 0) => "contacted",
+                    (_, Some(_), 1) => "scheduled",
+                    _ => "closed",
+                };
+                let escalated = match answer {
+                    None if !spam => {
+                        clock::due_at(received, clock::DEFAULT_TARGET_MINUTES, &hours, tz).filter(|due| *due <= now)
+                    }
+                    _ => None,
+                };
+                let name = NAMES[rng.below(NAMES.len() as u64) as usize];
+                let first = name.split(' ').next().unwrap_or("patient").to_lowercase();
+                let kind = if rng.below(2) == 0 { "appointment" } else { "contact" };
+                let l = lead::ActiveModel {
+                    clinic_id: Set(c.id),
+                    location_id: Set(Some(office.id)),
+                    reference: Set(Reference::generate(&prefix).into_string()),
+                    kind: Set(kind.into()),
+                    status: Set(status.into()),
+                    name: Set(if spam { "Best SEO Offer".into() } else { name.into() }),
+                    email: Set(format!("{first}.{}@example.com", rng.below(900) + 100)),
+                    phone: Set(format!("(555) 010-{:04}", rng.below(10_000))),
+                    contact_method: Set(if rng.below(2) == 0 { "email" } else { "phone" }.into()),
+                    message: Set(if spam {
+                        "Cheap backlinks for your website, reply for prices.".into()
+                    } else {
+                        MESSAGES[rng.below(MESSAGES.len() as u64) as usize].into()
+                    }),
+                    zip: Set(String::new()),
+                    preferred_days: Set("[]".into()),
+                    preferred_times: Set("[]".into()),
+                    patient: Set(if kind == "contact" {
+                        ""
+                    } else if rng.below(2) == 0 {
+                        "new"
+                    } else {
+                        "returning"
+                    }
+                    .into()),
+                    wants_receipt: Set(false),
+                    consent_version: Set(crate::leads::store::DEFAULT_CONSENT_VERSION.into()),
+                    consent_text: Set(crate::leads::store::DEFAULT_CONSENT.into()),
+                    source_path: Set(format!("/locations/{}", office.slug)),
+                    utm_source: Set(None),
+                    utm_medium: Set(None),
+                    utm_campaign: Set(None),
+                    routed_by: Set("chosen_office".into()),
+                    spam_reasons: Set(spam.then(|| r#"["sent 1 second after the form was shown"]"#.to_string())),
+                    ip_hash: Set(format!("{:016x}", rng.below(u64::MAX >> 1))),
+                    assignee_id: Set(None),
+                    received_at: Set(received),
+                    first_response_at: Set(answer),
+                    closed_at: Set(answer.filter(|_| status == "closed").map(|a| a + Duration::hours(1))),
+                    escalated_at: Set(escalated),
+                    erased_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                let from = if spam { "Received; held as spam" } else { "Received (demo request)" };
+                crate::leads::store::event(&txn, &l, received, "received", from).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {

@@ -11,6 +11,7 @@ pub mod backend;
 pub mod clinics;
 pub mod config;
 pub mod content_api;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod embed;

@@ -561,3 +561,14 @@ pub async fn archive_clinic(slug: String, archived: String) -> Result<ClinicArch
         .await,
     )
 }
+
+#[server(endpoint = "admin/get_dashboard")]
+pub async fn get_dashboard(clinic: String) -> Result<DashboardPage, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.dashboard(&viewer, &clinic).await
+        }
+        .await,
+    )
+}

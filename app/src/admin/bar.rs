@@ -37,7 +37,7 @@ pub fn AdminBar() -> impl IntoView {
                                     </summary>
                                     <ul>
                                         {others.into_iter().map(|c| view! {
-                                            <li><a href=format!("/admin/{}/posts", c.slug) rel="external">{c.name}<span class="muted">{format!(" · {}", c.roles.join(", "))}</span></a></li>
+                                            <li><a href=format!("/admin/{}/dashboard", c.slug) rel="external">{c.name}<span class="muted">{format!(" · {}", c.roles.join(", "))}</span></a></li>
                                         }).collect_view()}
                                         <li><a href="/admin" rel="external">"All my clinics"</a></li>
                                         {ctx.is_owner.then(|| view! { <li><a href="/admin/network" rel="external">"Manage clinics"</a></li> })}
@@ -45,6 +45,7 @@ pub fn AdminBar() -> impl IntoView {
                                 </details>
                                 <nav class="admin-nav" aria-label="Admin sections">
                                     {current.map(|c| view! {
+                                        <a href=format!("/admin/{}/dashboard", c.slug) rel="external">"Dashboard"</a>
                                         {c.can_edit_posts.then(|| view! { <a href=format!("/admin/{}/posts", c.slug) rel="external">"Posts"</a> })}
                                         {c.can_edit_posts.then(|| view! { <a href=format!("/admin/{}/terms", c.slug) rel="external">"Categories & tags"</a> })}
                                         {c.can_edit_posts.then(|| view! { <a href=format!("/admin/{}/media", c.slug) rel="external">"Images"</a> })}

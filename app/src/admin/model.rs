@@ -665,6 +665,63 @@ pub struct LeadSettingsSaved {
     pub new_consent_version: Option<String>,
 }
 
+/// One office's request figures on the dashboard (`office_id: None`: the
+/// clinic's default inbox).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardOffice {
+    pub office_id: Option<i32>,
+    pub name: String,
+    /// Requests received per week, oldest first (one per [`DashboardPage::weeks`]).
+    pub per_week: Vec<u32>,
+    /// Requests of the 12 weeks with a first response.
+    pub answered: u32,
+    /// Requests of the 12 weeks still open without a first response.
+    pub waiting: u32,
+    /// Median time to first response, in business minutes (`None`: no requests).
+    pub median_minutes: Option<u32>,
+    /// 90th percentile of the same, in business minutes.
+    pub p90_minutes: Option<u32>,
+    /// Open requests without a first response past the target now (any age).
+    pub overdue_now: u32,
+}
+
+/// One labelled count of the dashboard (a week, a month, a search).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardCount {
+    /// A machine form: `2026-12-07` (a week's Monday), `2026-12` (a month), or the search text.
+    pub key: String,
+    /// What people read: "Dec 7", "Dec 2026".
+    pub label: String,
+    pub count: u32,
+}
+
+/// `/admin/{clinic}/dashboard`: the clinic's figures at a glance, with the
+/// charts already drawn (accessible SVG, every text escaped on the server).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardPage {
+    pub clinic_name: String,
+    /// The IANA zone weeks and months are counted in.
+    pub timezone: String,
+    /// Every office and the default inbox (admins, marketers); else the viewer's offices only.
+    pub clinic_wide: bool,
+    /// The clinic's first-response target, in business minutes, and in words.
+    pub target_minutes: u32,
+    pub target_text: String,
+    /// The last 12 ISO weeks, oldest first (the current week last).
+    pub weeks: Vec<DashboardCount>,
+    pub offices: Vec<DashboardOffice>,
+    /// Posts published per month, the last 12 months, oldest first.
+    pub months: Vec<DashboardCount>,
+    /// The 10 searches of the last 30 days most often without results
+    /// (`None`: not shown to this viewer).
+    pub searches: Option<Vec<DashboardCount>>,
+    /// Whether the viewer may open the request inbox (for links).
+    pub can_read_leads: bool,
+    pub leads_chart: String,
+    pub response_chart: String,
+    pub posts_chart: String,
+}
+
 /// The clinic settings form (`/admin/{clinic}/settings`), as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClinicSettingsForm {

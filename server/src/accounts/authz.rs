@@ -78,6 +78,10 @@ pub enum Action {
     ManageLeadSettings,
     /// Create, rename or archive clinics (network owner only).
     ManageNetwork,
+    /// The dashboard's figures (`None`: clinic-wide, every office and the
+    /// default inbox, clinic admins and marketers; `Some(office)`: that
+    /// office's figures, also its staff).
+    ViewDashboard { location_id: Option<i32> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +120,12 @@ pub fn authorize(who: &Principal, clinic_id: i32, action: Action) -> Decision {
                     && grants.iter().any(|g| g.role == Role::Staff && g.location_id == location_id))
         }
         Action::ManageNetwork => false,
+        Action::ViewDashboard { location_id } => {
+            has(Role::Admin)
+                || has(Role::Marketer)
+                || (location_id.is_some()
+                    && grants.iter().any(|g| g.role == Role::Staff && g.location_id == location_id))
+        }
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
 }
@@ -141,7 +151,7 @@ mod tests {
         }
     }
 
-    const ACTIONS: [Action; 13] = [
+    const ACTIONS: [Action; 15] = [
         Action::EnterAdmin,
         Action::EditPosts,
         Action::EditTaxonomyAndMedia,
@@ -155,15 +165,17 @@ mod tests {
         Action::EraseLead,
         Action::ManageLeadSettings,
         Action::ManageNetwork,
+        Action::ViewDashboard { location_id: Some(OFFICE) },
+        Action::ViewDashboard { location_id: None },
     ];
 
     /// Expected decision in the user's own clinic, per action, in ACTIONS order.
-    fn own_clinic_table(role: Role) -> [Decision; 13] {
+    fn own_clinic_table(role: Role) -> [Decision; 15] {
         use Decision::{Allow as A, Forbidden as F};
         match role {
-            Role::Admin => [A, A, A, A, A, A, A, A, A, A, A, A, F],
-            Role::Marketer => [A, A, A, F, F, F, F, F, F, F, F, F, F],
-            Role::Staff => [A, F, F, F, F, F, A, A, F, F, F, F, F],
+            Role::Admin => [A, A, A, A, A, A, A, A, A, A, A, A, F, A, A],
+            Role::Marketer => [A, A, A, F, F, F, F, F, F, F, F, F, F, A, A],
+            Role::Staff => [A, F, F, F, F, F, A, A, F, F, F, F, F, A, F],
         }
     }
 
@@ -186,6 +198,17 @@ mod tests {
         assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: Some(OFFICE) }), Decision::Allow);
         assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: Some(OTHER_OFFICE) }), Decision::Forbidden);
         assert_eq!(authorize(&who, OWN, Action::WorkLeads { location_id: None }), Decision::Forbidden);
+    }
+
+    #[test]
+    fn staff_see_the_figures_of_their_own_office_only() {
+        let who = user(&[(OWN, Role::Staff, Some(OFFICE))]);
+        assert_eq!(authorize(&who, OWN, Action::ViewDashboard { location_id: Some(OFFICE) }), Decision::Allow);
+        let other = Action::ViewDashboard { location_id: Some(OTHER_OFFICE) };
+        assert_eq!(authorize(&who, OWN, other), Decision::Forbidden);
+        assert_eq!(authorize(&who, OWN, Action::ViewDashboard { location_id: None }), Decision::Forbidden);
+        let marketer = user(&[(OWN, Role::Marketer, None)]);
+        assert_eq!(authorize(&marketer, OWN, other), Decision::Allow);
     }
 
     #[test]
