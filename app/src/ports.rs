@@ -96,6 +96,15 @@ pub trait AdminPort: Send + Sync + 'static {
     /// Give someone a role, inviting them if they have no account. Returns a sentence for the admin.
     async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError>;
     async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError>;
+    /// Disable, enable, force a password reset, sign out everywhere or
+    /// invite again one of the clinic's people; returns a sentence for the admin.
+    async fn account_action(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        user_id: i32,
+        action: &str,
+    ) -> Result<String, AppError>;
     /// The clinic's offices and default inbox (clinic admins).
     async fn offices(&self, viewer: &Viewer, clinic: &str) -> Result<OfficesPage, AppError>;
     /// The edit form of one office, or an empty one (`None`).

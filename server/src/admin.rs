@@ -429,7 +429,7 @@ impl AdminPort for SqlAdmin {
 
     async fn members(&self, viewer: &Viewer, clinic: &str) -> Result<MembersPage, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
-        members::page(&self.db, a.clinic.id).await.map_err(internal)
+        members::page(&self.db, a.clinic.id, Utc::now()).await.map_err(internal)
     }
 
     async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError> {
@@ -444,6 +444,31 @@ impl AdminPort for SqlAdmin {
                 members::INVITE_DAYS
             ),
         })
+    }
+
+    async fn account_action(
+        &self,
+        viewer: &Viewer,
+        clinic: &str,
+        user_id: i32,
+        action: &str,
+    ) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
+        let action = members::AccountAction::parse(action)
+            .ok_or_else(|| AppError::validation("account", "Choose what to do with the account."))?;
+        members::act(
+            &self.db,
+            &self.mailer,
+            a.clinic.id,
+            &a.actor,
+            a.principal.owner,
+            user_id,
+            action,
+            &viewer.origin,
+            Utc::now(),
+        )
+        .await
+        .map_err(member_error)
     }
 
     async fn remove_role(&self, viewer: &Viewer, clinic: &str, membership_id: i32) -> Result<(), AppError> {

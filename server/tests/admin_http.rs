@@ -1825,3 +1825,178 @@ fn offices_get_holiday_closures_a_preview_a_test_mail_routing_checks_and_archivi
         t
     }));
 }
+
+#[test]
+fn clinic_admins_see_sessions_and_disable_reset_sign_out_or_reinvite_people() {
+    use clinicpress::entities::{app_user, audit_log};
+    common::block_on(each_db(|t| async move {
+        let (app, data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "deputy@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        user(db, "both@pmc.example", &["pmc:marketer", "lakeside:marketer"]).await;
+        user(db, "boss@lakeside.example", &["lakeside:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let boss = sign_in(&app, "boss@lakeside.example").await;
+        let id_of = |email: &'static str| {
+            let db = db.clone();
+            async move {
+                app_user::Entity::find().filter(app_user::Column::Email.eq(email)).one(&db).await.unwrap().unwrap()
+            }
+        };
+        let act = |who: i32, action: &str| format!("clinic=pmc&user={who}&action={action}");
+        let writer_id = id_of("writer@pmc.example").await.id;
+
+        // The list shows the writer's live session (never its id).
+        let a = call(&app, &chief, "/api/admin/list_members", "clinic=pmc").await;
+        let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let row = page["members"].as_array().unwrap().iter().find(|m| m["email"] == "writer@pmc.example").unwrap();
+        assert_eq!(row["sessions"].as_array().unwrap().len(), 1, "{row}");
+        assert!(!a.body.contains(writer.trim_start_matches("cp_session=")), "no session id on the page");
+        let html = send(&app, get("/admin/pmc/people", Some(&chief))).await;
+        assert!(html.body.contains("Sign out everywhere") && html.body.contains("Require a new password"));
+
+        // Sign out everywhere: the writer's cookie no longer works.
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "sign_out")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let a = send(&app, get("/admin/pmc/posts", Some(&writer))).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "signed out");
+
+        // Require a new password: the old one stops working, a link is mailed and works once.
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "reset_password")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(send(&app, get("/admin/pmc/posts", Some(&writer))).await.status, StatusCode::SEE_OTHER);
+        assert!(id_of("writer@pmc.example").await.password_hash.is_none());
+        let old = send(
+            &app,
+            form_post("/admin/login", None, &format!("email=writer%40pmc.example&password={}", enc(PASSWORD))),
+        )
+        .await;
+        assert_ne!(old.location, "/admin", "the old password is refused");
+        let links = reset_links(&data, "writer@pmc.example");
+        assert_eq!(links.len(), 1, "{links:?}");
+        let token = &links[0];
+        let a = send(
+            &app,
+            form_post(&format!("/admin/reset/{token}"), None, "password=brand+new+password&confirm=brand+new+password"),
+        )
+        .await;
+        assert_eq!(a.location, "/admin/login");
+        let ok =
+            send(&app, form_post("/admin/login", None, "email=writer%40pmc.example&password=brand+new+password")).await;
+        assert_eq!(ok.location, "/admin");
+
+        // Disable and enable; disabling ends the sessions.
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "disable")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(id_of("writer@pmc.example").await.disabled);
+        let refused =
+            send(&app, form_post("/admin/login", None, "email=writer%40pmc.example&password=brand+new+password")).await;
+        assert_ne!(refused.location, "/admin", "a disabled account cannot sign in");
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "disable")).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "already disabled");
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "enable")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(!id_of("writer@pmc.example").await.disabled);
+
+        // Not yourself; not the last active admin; not an account other clinics share.
+        let chief_id = id_of("chief@pmc.example").await.id;
+        let a = call(&app, &chief, "/api/admin/account_action", &act(chief_id, "disable")).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains("your own account"), "{}", a.body);
+        let deputy_id = id_of("deputy@pmc.example").await.id;
+        let a = call(&app, &chief, "/api/admin/account_action", &act(deputy_id, "disable")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        // With the deputy disabled, the chief is the only active admin: the role stays.
+        let page: serde_json::Value =
+            serde_json::from_str(&call(&app, &chief, "/api/admin/list_members", "clinic=pmc").await.body).unwrap();
+        let chief_role =
+            page["members"].as_array().unwrap().iter().find(|m| m["email"] == "chief@pmc.example").unwrap()["roles"][0]
+                ["membership_id"]
+                .as_i64()
+                .unwrap();
+        let a = call(&app, &chief, "/api/admin/remove_role", &format!("clinic=pmc&membership_id={chief_role}")).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        let both_id = id_of("both@pmc.example").await.id;
+        for action in ["disable", "reset_password"] {
+            let a = call(&app, &chief, "/api/admin/account_action", &act(both_id, action)).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+            assert!(a.body.contains("another clinic"), "{}", a.body);
+        }
+        assert!(!id_of("both@pmc.example").await.disabled);
+        let a = call(&app, &chief, "/api/admin/account_action", &act(both_id, "sign_out")).await;
+        assert_eq!(a.status, StatusCode::OK, "signing out is harmless: {}", a.body);
+
+        // Invite again: a new link, and the first one stops working.
+        let a = call(
+            &app,
+            &chief,
+            "/api/admin/add_member",
+            "clinic=pmc&form[email]=new%40pmc.example&form[name]=New+Hire&form[role]=marketer&form[location_id]=",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let new_id = id_of("new@pmc.example").await.id;
+        let first = reset_links(&data, "new@pmc.example");
+        assert_eq!(first.len(), 1);
+        let a = call(&app, &chief, "/api/admin/account_action", &act(new_id, "reinvite")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let now = chrono::Utc::now();
+        let all = reset_links(&data, "new@pmc.example");
+        assert_eq!(all.len(), 2);
+        let second = all.iter().find(|t| **t != first[0]).unwrap();
+        assert!(clinicpress::accounts::reset::check(db, &first[0], now).await.is_err(), "the old link is retired");
+        assert!(clinicpress::accounts::reset::check(db, second, now).await.is_ok());
+        let a = call(&app, &chief, "/api/admin/account_action", &act(new_id, "reset_password")).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "invited: send the invitation instead");
+
+        // Other people: a marketer, another clinic's admin (through either clinic), an unknown action.
+        for (cookie, body) in [
+            (&writer_login(&app).await, act(deputy_id, "enable")),
+            (&boss, act(writer_id, "disable")),
+            (&boss, format!("clinic=lakeside&user={writer_id}&action=disable")),
+        ] {
+            let a = call(&app, cookie, "/api/admin/account_action", &body).await;
+            assert!(matches!(a.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{body}: {}", a.status);
+        }
+        assert!(id_of("deputy@pmc.example").await.disabled && !id_of("writer@pmc.example").await.disabled);
+        let a = call(&app, &chief, "/api/admin/account_action", &act(writer_id, "explode")).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let actions: Vec<String> = audit_log::Entity::find()
+            .filter(audit_log::Column::TargetKind.eq("user"))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        for action in ["user.sign_out", "user.force_reset", "user.disable", "user.enable", "user.reinvite"] {
+            assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+        }
+        t
+    }));
+}
+
+/// The "choose a password" tokens mailed to `to` (file mailer under `data`).
+fn reset_links(data: &std::path::Path, to: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(data.join("mail")).unwrap() {
+        let m = std::fs::read_to_string(e.unwrap().path()).unwrap().replace("=\r\n", "").replace("=3D", "=");
+        if m.contains(to)
+            && let Some(at) = m.find("/admin/reset/")
+        {
+            let start = at + "/admin/reset/".len();
+            out.push(m[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect());
+        }
+    }
+    out
+}
+
+async fn writer_login(app: &Router) -> String {
+    let a = send(app, form_post("/admin/login", None, "email=writer%40pmc.example&password=brand+new+password")).await;
+    a.cookie.expect("signed in with the new password")
+}

@@ -260,6 +260,18 @@ pub async fn add_member(clinic: String, form: MemberForm) -> Result<String, AppE
     )
 }
 
+/// `action`: disable, enable, reset_password, sign_out or reinvite.
+#[server(endpoint = "admin/account_action")]
+pub async fn account_action(clinic: String, user: i32, action: String) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.account_action(&viewer, &clinic, user, &action).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "admin/remove_role")]
 pub async fn remove_role(clinic: String, membership_id: i32) -> Result<(), AppError> {
     ssr::answer(

@@ -398,6 +398,8 @@ pub struct ClinicForm {
 pub struct MembersPage {
     pub members: Vec<MemberRow>,
     pub offices: Vec<OfficeOption>,
+    /// When the page was made ("signed in 2 hours ago").
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,6 +412,22 @@ pub struct MemberRow {
     pub invited: bool,
     /// Roles in this clinic only.
     pub roles: Vec<MemberRole>,
+    /// The network owner's account.
+    #[serde(default)]
+    pub is_owner: bool,
+    /// Also has roles in other clinics (whose names are not shown here).
+    #[serde(default)]
+    pub other_clinics: bool,
+    /// Signed-in sessions that have not expired, newest first.
+    #[serde(default)]
+    pub sessions: Vec<SessionRow>,
+}
+
+/// One signed-in session of a person (never its id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub signed_in: DateTime<Utc>,
+    pub last_active: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

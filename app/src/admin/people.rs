@@ -1,17 +1,21 @@
 //! `/admin/:clinic/people`: the clinic's people and their roles here, for
 //! clinic admins. Give someone a role by e-mail (a new account is invited
-//! to choose a password), or take a role away. Plain forms: works without
+//! to choose a password), or take a role away; see each person's signed-in
+//! sessions and end them, make them choose a new password, invite them
+//! again, disable or enable the account. Plain forms: works without
 //! JavaScript too.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{AddMember, RemoveRole, list_members};
+use chrono::{DateTime, Utc};
+
+use super::api::{AccountAction, AddMember, RemoveRole, list_members};
 use super::model::MemberRow;
 use super::replay::{Kept, seed_done};
 use crate::error::AppError;
-use crate::ui::ErrorView;
+use crate::ui::{ErrorView, TimeAgo};
 
 fn role_label(role: &str, office: Option<&str>) -> String {
     match (role, office) {
@@ -37,7 +41,9 @@ pub fn PeoplePage() -> impl IntoView {
     let clinic = move || params.with(|p| p.get("clinic").unwrap_or_default());
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveRole>::new();
+    let account = ServerAction::<AccountAction>::new();
     seed_done(add);
+    seed_done(account);
     let kept = Kept::of::<AddMember>();
     // Reload the list after a successful change only: a refused form stays
     // on screen with what was typed and the message next to the field.
@@ -47,7 +53,12 @@ pub fn PeoplePage() -> impl IntoView {
             added_count.update(|n| *n += 1);
         }
     });
-    let data = Resource::new(move || (clinic(), added_count.get(), remove.version().get()), |(c, ..)| list_members(c));
+    let data = Resource::new(
+        move || (clinic(), added_count.get(), remove.version().get(), account.version().get()),
+        |(c, ..)| list_members(c),
+    );
+    let account_done = move || account.value().get().and_then(|r| r.ok());
+    let account_error = move || account.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let add_error = move || add.value().get().and_then(|r| r.err());
     let added = move || add.value().get().and_then(|r| r.ok());
     let remove_error = move || remove.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -74,9 +85,13 @@ pub fn PeoplePage() -> impl IntoView {
                             view! {
                                 <h1>"People"</h1>
                                 <p class="hint">"Who can work in this clinic's admin area. Marketers write and publish posts; office staff answer their office's requests; clinic admins manage people, offices and settings. Roles change from the person's next page."</p>
-                                <div role="status">{move || added().map(|m| view! { <p class="notice">{m}</p> })}</div>
+                                <div role="status">
+                                    {move || added().map(|m| view! { <p class="notice">{m}</p> })}
+                                    {move || account_done().map(|m| view! { <p class="notice">{m}</p> })}
+                                </div>
                                 <div role="alert">
                                     {move || remove_error().map(|m| view! { <p class="form-error">{m}</p> })}
+                                    {move || account_error().map(|m| view! { <p class="form-error">{m}</p> })}
                                     {move || general().map(|m| view! { <p class="form-error">{m}</p> })}
                                 </div>
                                 <ActionForm action=add attr:class="panel stack member-form">
@@ -112,9 +127,9 @@ pub fn PeoplePage() -> impl IntoView {
                                 </ActionForm>
                                 <table class="post-table people">
                                     <caption>{format!("{count} people")}</caption>
-                                    <thead><tr><th scope="col">"Person"</th><th scope="col">"Roles here"</th></tr></thead>
+                                    <thead><tr><th scope="col">"Person"</th><th scope="col">"Roles here"</th><th scope="col">"Account"</th></tr></thead>
                                     <tbody>
-                                        {page.members.into_iter().map(|m| view! { <MemberLine m=m clinic=c_rows.clone() remove /> }).collect_view()}
+                                        {page.members.into_iter().map(|m| view! { <MemberLine m=m clinic=c_rows.clone() remove account now=page.now /> }).collect_view()}
                                     </tbody>
                                 </table>
                             }
@@ -129,7 +144,13 @@ pub fn PeoplePage() -> impl IntoView {
 }
 
 #[component]
-fn MemberLine(m: MemberRow, clinic: String, remove: ServerAction<RemoveRole>) -> impl IntoView {
+fn MemberLine(
+    m: MemberRow,
+    clinic: String,
+    remove: ServerAction<RemoveRole>,
+    account: ServerAction<AccountAction>,
+    now: DateTime<Utc>,
+) -> impl IntoView {
     let status = if m.disabled {
         Some("account disabled")
     } else if m.invited {
@@ -138,6 +159,7 @@ fn MemberLine(m: MemberRow, clinic: String, remove: ServerAction<RemoveRole>) ->
         None
     };
     let who = m.name.clone();
+    let account_cell = account_cell(&m, &clinic, account, now);
     view! {
         <tr>
             <td>
@@ -164,6 +186,67 @@ fn MemberLine(m: MemberRow, clinic: String, remove: ServerAction<RemoveRole>) ->
                     }).collect_view()}
                 </ul>
             </td>
+            <td class="account-cell">{account_cell}</td>
         </tr>
     }
+}
+
+/// Sessions and what can be done to the account, as small plain forms.
+fn account_cell(m: &MemberRow, clinic: &str, account: ServerAction<AccountAction>, now: DateTime<Utc>) -> AnyView {
+    let mut actions: Vec<(&'static str, String)> = Vec::new();
+    if !m.sessions.is_empty() {
+        actions.push(("sign_out", format!("Sign {} out everywhere", m.name)));
+    }
+    if m.invited && !m.disabled {
+        actions.push(("reinvite", format!("Send {} the invitation again", m.name)));
+    }
+    if !m.invited && !m.disabled {
+        actions.push(("reset_password", format!("Make {} choose a new password", m.name)));
+    }
+    if m.disabled {
+        actions.push(("enable", format!("Enable the account of {}", m.name)));
+    } else {
+        actions.push(("disable", format!("Disable the account of {}", m.name)));
+    }
+    let labels = |action: &str| match action {
+        "sign_out" => "Sign out everywhere",
+        "reinvite" => "Send the invitation again",
+        "reset_password" => "Require a new password",
+        "enable" => "Enable",
+        _ => "Disable",
+    };
+    let sessions = if m.sessions.is_empty() {
+        view! { <p class="muted">"Not signed in"</p> }.into_any()
+    } else {
+        view! {
+            <ul class="plain-list sessions">
+                {m.sessions.iter().map(|s| view! {
+                    <li>"Signed in " <TimeAgo at=s.signed_in now /> ", active " <TimeAgo at=s.last_active now /></li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let forms = if m.is_owner {
+        view! { <p class="muted">"The network owner's account"</p> }.into_any()
+    } else {
+        let user = m.user_id.to_string();
+        actions
+            .into_iter()
+            .map(|(action, aria)| {
+                let danger = matches!(action, "disable" | "reset_password");
+                let (clinic, user) = (clinic.to_string(), user.clone());
+                view! {
+                    <ActionForm action=account attr:class="inline-form">
+                        <input type="hidden" name="clinic" value=clinic />
+                        <input type="hidden" name="user" value=user />
+                        <input type="hidden" name="action" value=action />
+                        <button class="link-button" class:danger=danger type="submit" aria-label=aria>{labels(action)}</button>
+                    </ActionForm>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! { {sessions} <div class="account-actions">{forms}</div> }.into_any()
 }

@@ -7,18 +7,18 @@
 
 use std::collections::BTreeMap;
 
-use app::admin::model::{MemberForm, MemberRole, MemberRow, MembersPage, OfficeOption};
+use app::admin::model::{MemberForm, MemberRole, MemberRow, MembersPage, OfficeOption, SessionRow};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use super::authz::Role;
 use super::reset;
 use super::users::normalise_email;
 use crate::audit::{self, Actor};
-use crate::entities::{app_user, clinic, location, membership};
+use crate::entities::{app_user, clinic, location, membership, password_reset, session};
 use crate::mail::{Mail, Mailer};
 
 /// How long an invitation's "choose your password" link works.
@@ -83,8 +83,13 @@ pub fn can_remove(role: &str, admins_in_clinic: usize) -> Result<(), &'static st
     Ok(())
 }
 
-/// The clinic's people and their roles here (nothing about other clinics).
-pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<MembersPage, sea_orm::DbErr> {
+/// The clinic's people and their roles here (nothing about other clinics
+/// but whether they have roles there too), with their live sessions.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: i32,
+    now: DateTime<Utc>,
+) -> Result<MembersPage, sea_orm::DbErr> {
     let offices = location::Entity::find()
         .filter(location::Column::ClinicId.eq(clinic_id))
         .order_by_asc(location::Column::Name)
@@ -107,6 +112,9 @@ pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<MembersP
             disabled: u.disabled,
             invited: u.password_hash.is_none(),
             roles: Vec::new(),
+            is_owner: u.is_owner,
+            other_clinics: false,
+            sessions: Vec::new(),
         });
         row.roles.push(MemberRole {
             membership_id: m.id,
@@ -114,9 +122,274 @@ pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<MembersP
             office: m.location_id.and_then(|id| office_name.get(&id).cloned()),
         });
     }
+    let ids: Vec<i32> = by_user.keys().copied().collect();
+    for m in membership::Entity::find()
+        .filter(membership::Column::UserId.is_in(ids.clone()))
+        .filter(membership::Column::ClinicId.ne(clinic_id))
+        .all(db)
+        .await?
+    {
+        if let Some(row) = by_user.get_mut(&m.user_id) {
+            row.other_clinics = true;
+        }
+    }
+    for s in session::Entity::find()
+        .filter(session::Column::UserId.is_in(ids))
+        .filter(session::Column::ExpiresAt.gt(now.timestamp()))
+        .order_by_desc(session::Column::ExpiresAt)
+        .all(db)
+        .await?
+    {
+        if let Some(row) = s.user_id.and_then(|id| by_user.get_mut(&id)) {
+            row.sessions.push(session_row(&s));
+        }
+    }
     let mut members: Vec<MemberRow> = by_user.into_values().collect();
     members.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.email.cmp(&b.email)));
-    Ok(MembersPage { members, offices: offices.into_iter().map(|l| OfficeOption { id: l.id, name: l.name }).collect() })
+    let offices = offices.into_iter().map(|l| OfficeOption { id: l.id, name: l.name }).collect();
+    Ok(MembersPage { members, offices, now })
+}
+
+/// A session as the People page shows it. Sessions expire after
+/// `IDLE_HOURS` without activity and every request renews that, so the last
+/// activity is the expiry less that window.
+fn session_row(s: &session::Model) -> SessionRow {
+    let expires = DateTime::<Utc>::from_timestamp(s.expires_at, 0).unwrap_or(s.created_at);
+    let last_active = (expires - Duration::hours(crate::web::auth::IDLE_HOURS)).max(s.created_at);
+    SessionRow { signed_in: s.created_at, last_active }
+}
+
+/// What a clinic admin can do to a person's account from the People page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    Disable,
+    Enable,
+    /// Clear the password, end every session, mail a link to choose a new one.
+    ResetPassword,
+    /// End every session.
+    SignOut,
+    /// A new invitation link for someone who has not chosen a password.
+    Reinvite,
+}
+
+impl AccountAction {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "disable" => Self::Disable,
+            "enable" => Self::Enable,
+            "reset_password" => Self::ResetPassword,
+            "sign_out" => Self::SignOut,
+            "reinvite" => Self::Reinvite,
+            _ => return None,
+        })
+    }
+}
+
+/// What [`may_act`] needs to know about the person and the one acting.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Target {
+    pub name: String,
+    pub is_self: bool,
+    pub is_owner: bool,
+    pub actor_is_owner: bool,
+    /// Has roles in other clinics too.
+    pub other_clinics: bool,
+    pub disabled: bool,
+    pub invited: bool,
+    /// The only enabled admin of this clinic.
+    pub last_enabled_admin: bool,
+}
+
+/// Whether `action` may be done to `t`, or the sentence saying why not.
+/// An account shared with other clinics is the network owner's to disable
+/// or reset (a clinic admin would lock someone out of clinics they do not
+/// run); the owner's own account only the owner changes.
+pub fn may_act(action: AccountAction, t: &Target) -> Result<(), String> {
+    let name = &t.name;
+    if t.is_owner && !t.actor_is_owner {
+        return Err(format!("{name} is the network owner: only the owner changes that account."));
+    }
+    let shared = t.other_clinics && !t.actor_is_owner;
+    let shared_message =
+        || format!("{name} also works for another clinic: ask the network owner, or take away their roles here.");
+    match action {
+        AccountAction::Disable if t.is_self => Err("You cannot disable your own account.".into()),
+        AccountAction::Disable if t.disabled => Err(format!("{name}'s account is already disabled.")),
+        AccountAction::Disable if t.last_enabled_admin => {
+            Err(format!("{name} is this clinic's only active admin: give someone else the admin role first."))
+        }
+        AccountAction::Enable if !t.disabled => Err(format!("{name}'s account is not disabled.")),
+        AccountAction::ResetPassword if t.invited => {
+            Err(format!("{name} has not chosen a password yet: send the invitation again instead."))
+        }
+        AccountAction::ResetPassword | AccountAction::Reinvite if t.disabled => {
+            Err(format!("{name}'s account is disabled: enable it first."))
+        }
+        AccountAction::Reinvite if !t.invited => Err(format!("{name} has already chosen a password.")),
+        AccountAction::Disable | AccountAction::Enable | AccountAction::ResetPassword if shared => {
+            Err(shared_message())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How long a forced reset's "choose a new password" link works.
+pub const FORCED_RESET_DAYS: i64 = 3;
+
+/// Do `action` to the account of `user_id`, a person with a role in this
+/// clinic (anyone else: not found). Audit-logged in the clinic's log in the
+/// same transaction; sessions end after the commit. Returns a sentence for
+/// the admin.
+#[allow(clippy::too_many_arguments)]
+pub async fn act(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    clinic_id: i32,
+    actor: &Actor,
+    actor_is_owner: bool,
+    user_id: i32,
+    action: AccountAction,
+    link_base: &str,
+    now: DateTime<Utc>,
+) -> Result<String, MemberError> {
+    let txn = db.begin().await?;
+    let here = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::ClinicId.eq(clinic_id))
+        .all(&txn)
+        .await?;
+    if here.is_empty() {
+        return Err(MemberError::NotFound);
+    }
+    let user = app_user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(MemberError::NotFound)?;
+    let clinic = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(MemberError::NotFound)?;
+    let other_clinics = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::ClinicId.ne(clinic_id))
+        .count(&txn)
+        .await?
+        > 0;
+    let is_admin_here = here.iter().any(|m| m.role == Role::Admin.as_str());
+    let active_admins = enabled_admins(&txn, clinic_id).await?;
+    let target = Target {
+        name: user.name.clone(),
+        is_self: actor.id == Some(user_id),
+        is_owner: user.is_owner,
+        actor_is_owner,
+        other_clinics,
+        disabled: user.disabled,
+        invited: user.password_hash.is_none(),
+        last_enabled_admin: is_admin_here && active_admins.len() <= 1 && active_admins.contains(&user_id),
+    };
+    may_act(action, &target).map_err(|m| MemberError::Invalid("account", m))?;
+    let name = user.name.clone();
+    let email = user.email.clone();
+    let mut link: Option<(String, i64)> = None;
+    let (code, summary, message) = match action {
+        AccountAction::Disable | AccountAction::Enable => {
+            let disable = action == AccountAction::Disable;
+            let mut am: app_user::ActiveModel = user.into();
+            am.disabled = Set(disable);
+            am.updated_at = Set(now);
+            am.update(&txn).await?;
+            if disable {
+                (
+                    "user.disable",
+                    format!("disabled the account of {email}"),
+                    format!("{name}'s account is disabled and signed out everywhere."),
+                )
+            } else {
+                (
+                    "user.enable",
+                    format!("enabled the account of {email}"),
+                    format!("{name}'s account is enabled again."),
+                )
+            }
+        }
+        AccountAction::ResetPassword => {
+            let mut am: app_user::ActiveModel = user.into();
+            am.password_hash = Set(None);
+            am.updated_at = Set(now);
+            am.update(&txn).await?;
+            retire_links(&txn, user_id, now).await?;
+            let token = reset::issue(&txn, user_id, now + Duration::days(FORCED_RESET_DAYS), now).await?;
+            link = Some((token, FORCED_RESET_DAYS));
+            (
+                "user.force_reset",
+                format!("made {email} choose a new password"),
+                format!(
+                    "{name}'s password no longer works; they were signed out and sent a link to choose a new one (valid {FORCED_RESET_DAYS} days)."
+                ),
+            )
+        }
+        AccountAction::SignOut => {
+            ("user.sign_out", format!("signed {email} out everywhere"), format!("{name} is signed out everywhere."))
+        }
+        AccountAction::Reinvite => {
+            retire_links(&txn, user_id, now).await?;
+            let token = reset::issue(&txn, user_id, now + Duration::days(INVITE_DAYS), now).await?;
+            link = Some((token, INVITE_DAYS));
+            (
+                "user.reinvite",
+                format!("sent {email} a new invitation"),
+                format!("A new invitation went to {email} (valid {INVITE_DAYS} days); earlier links no longer work."),
+            )
+        }
+    };
+    audit::record(&txn, Some(clinic_id), actor, code, "user", Some(user_id), &summary, now).await?;
+    txn.commit().await?;
+    if matches!(action, AccountAction::Disable | AccountAction::ResetPassword | AccountAction::SignOut) {
+        super::sessions::DbSessionStore::new(db.clone()).delete_for_user(user_id).await?;
+    }
+    if let Some((token, days)) = link {
+        let (subject, intro) = if action == AccountAction::Reinvite {
+            (
+                format!("Your access to {}", clinic.name),
+                format!("{} sent you a new invitation to {} on Clinicpress.", actor.name, clinic.name),
+            )
+        } else {
+            (
+                "Choose a new Clinicpress password".to_string(),
+                format!(
+                    "{} of {} asked you to choose a new password for Clinicpress; your old one no longer works.",
+                    actor.name, clinic.name
+                ),
+            )
+        };
+        let body = format!(
+            "Hello {name},\n\n{intro}\nChoose your password within {days} days with this link:\n\n{link_base}/admin/reset/{token}\n\n\
+             Then sign in at {link_base}/admin/login with this e-mail address.\n"
+        );
+        if let Err(e) = mailer.send(&Mail { to: email, subject, body }).await {
+            // Done all the same; "forgot your password" sends a new link.
+            tracing::error!(error = %e, "cannot send the password link");
+        }
+    }
+    Ok(message)
+}
+
+/// Unused "choose a password" links of a user stop working (a new one is sent).
+async fn retire_links<C: ConnectionTrait>(db: &C, user_id: i32, now: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
+    password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(password_reset::Column::UserId.eq(user_id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The clinic's admins whose accounts are enabled.
+async fn enabled_admins<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<Vec<i32>, sea_orm::DbErr> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::ClinicId.eq(clinic_id))
+        .filter(membership::Column::Role.eq(Role::Admin.as_str()))
+        .find_also_related(app_user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(m, u)| u.filter(|u| !u.disabled).map(|_| m.user_id))
+        .collect())
 }
 
 /// What [`add`] did, for the message shown to the admin.
@@ -233,13 +506,10 @@ pub async fn remove(
         .one(&txn)
         .await?
         .ok_or(MemberError::NotFound)?;
-    let admins = membership::Entity::find()
-        .filter(membership::Column::ClinicId.eq(clinic_id))
-        .filter(membership::Column::Role.eq(Role::Admin.as_str()))
-        .all(&txn)
-        .await?
-        .len();
-    can_remove(&m.role, admins).map_err(|msg| MemberError::Invalid("membership", msg.into()))?;
+    // Disabled admins do not count: they cannot run the clinic.
+    let admins = enabled_admins(&txn, clinic_id).await?;
+    let others = admins.iter().filter(|id| **id != m.user_id).count();
+    can_remove(&m.role, others + 1).map_err(|msg| MemberError::Invalid("membership", msg.into()))?;
     let user = app_user::Entity::find_by_id(m.user_id).one(&txn).await?.ok_or(MemberError::NotFound)?;
     let what = describe(&txn, &m.role, m.location_id).await?;
     membership::Entity::delete_by_id(m.id).exec(&txn).await?;
@@ -295,6 +565,39 @@ mod tests {
         ));
         // Clinic-wide roles ignore an office.
         assert_eq!(validate(&form("ann@pmc.example", "marketer", Some(3)), &[3]).unwrap().location_id, None);
+    }
+
+    #[test]
+    fn who_may_do_what_to_an_account() {
+        use AccountAction::*;
+        let ann = Target { name: "Ann".into(), ..Default::default() };
+        for a in [Disable, ResetPassword, SignOut] {
+            assert_eq!(may_act(a, &ann), Ok(()), "{a:?}");
+        }
+        assert!(may_act(Enable, &ann).is_err(), "not disabled");
+        assert!(may_act(Reinvite, &ann).unwrap_err().contains("already chosen a password"));
+        let me = Target { is_self: true, ..ann.clone() };
+        assert_eq!(may_act(Disable, &me).unwrap_err(), "You cannot disable your own account.");
+        assert_eq!(may_act(SignOut, &me), Ok(()));
+        let last = Target { last_enabled_admin: true, ..ann.clone() };
+        assert!(may_act(Disable, &last).unwrap_err().contains("only active admin"));
+        let shared = Target { other_clinics: true, ..ann.clone() };
+        for a in [Disable, ResetPassword] {
+            assert!(may_act(a, &shared).unwrap_err().contains("another clinic"), "{a:?}");
+        }
+        assert_eq!(may_act(SignOut, &shared), Ok(()));
+        assert_eq!(may_act(Disable, &Target { actor_is_owner: true, ..shared.clone() }), Ok(()));
+        let owner = Target { is_owner: true, ..ann.clone() };
+        assert!(may_act(SignOut, &owner).unwrap_err().contains("network owner"));
+        let invited = Target { invited: true, ..ann.clone() };
+        assert_eq!(may_act(Reinvite, &invited), Ok(()));
+        assert!(may_act(ResetPassword, &invited).unwrap_err().contains("invitation again"));
+        let off = Target { disabled: true, ..ann };
+        assert_eq!(may_act(Enable, &off), Ok(()));
+        assert!(may_act(Disable, &off).is_err());
+        assert!(may_act(ResetPassword, &off).unwrap_err().contains("enable it first"));
+        assert_eq!(AccountAction::parse("sign_out"), Some(SignOut));
+        assert_eq!(AccountAction::parse("delete"), None);
     }
 
     #[test]
