@@ -93,6 +93,7 @@ pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono:
             let (hours, tz) = office_clock(Some(office));
             // Walnut Creek answers slowly; everyone else mostly within 4 business hours.
             let slow = office.slug == "walnut-creek";
+            let mut forgot = false;
             for day_back in (0..84i64).rev() {
                 let day = (now.with_timezone(&tz) - Duration::days(day_back)).date_naive();
                 let weekend = day.weekday().num_days_from_monday() >= 5;
@@ -113,8 +114,19 @@ pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono:
                     continue;
                 }
                 let spam = rng.below(25) == 0;
-                let business = if slow { 60 + rng.below(420) } else { 10 + rng.below(200) } as u32;
-                let answer = clock::due_at(received, business, &hours, tz).filter(|at| *at < now && !spam);
+                // Business minutes to the first answer: each office has its own pace.
+                let business = match (slow, n % 3) {
+                    (true, _) => 60 + rng.below(420),
+                    (false, 0) => 10 + rng.below(130),
+                    (false, 1) => 30 + rng.below(260),
+                    _ => 20 + rng.below(190),
+                } as u32;
+                // One request of each office from three to nine days ago is
+                // overlooked (overdue now), now and then another one.
+                let forgotten = (3..10).contains(&day_back) && !spam && (!forgot || rng.below(12) == 0);
+                forgot |= forgotten;
+                let answer =
+                    clock::due_at(received, business, &hours, tz).filter(|at| *at < now && !spam && !forgotten);
                 let status = match (spam, answer, rng.below(3)) {
                     (true, _, _) => "spam",
                     (_, None, _) => "new",
@@ -180,6 +192,38 @@ pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono:
                 let from = if spam { "Received; held as spam" } else { "Received (demo request)" };
                 crate::leads::store::event(&txn, &l, received, "received", from).await?;
             }
+        }
+    }
+    // Searches that found nothing, for the dashboard and the Searches page.
+    let searches: [(&str, &[(&str, i32)]); 2] = [
+        (
+            "pmc",
+            &[
+                ("ketamine infusion", 6),
+                ("sciatica exercises", 4),
+                ("medicare coverage", 3),
+                ("parking", 2),
+                ("tens unit", 1),
+            ],
+        ),
+        ("lakeside", &[("botox price", 5), ("mole check cost", 4), ("laser hair removal", 3), ("rosacea diet", 2)]),
+    ];
+    for (slug, rows) in searches {
+        let Some(c) =
+            clinic::Entity::find().filter(sea_orm::ColumnTrait::eq(&clinic::Column::Slug, slug)).one(&txn).await?
+        else {
+            continue;
+        };
+        for (i, (query, count)) in rows.iter().enumerate() {
+            crate::entities::search_miss::ActiveModel {
+                clinic_id: Set(c.id),
+                day: Set((now - Duration::days(i as i64 * 3)).date_naive()),
+                query: Set((*query).to_string()),
+                count: Set(*count),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
         }
     }
     txn.commit().await?;

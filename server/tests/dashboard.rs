@@ -301,3 +301,36 @@ fn dashboard_figures_charts_and_who_sees_them() {
         t
     }));
 }
+
+/// `serve --demo` gives every office 12 weeks of requests, some waiting
+/// and some overdue, and the clinics searches that found nothing.
+#[test]
+fn the_demo_gives_the_dashboard_something_to_show() {
+    common::block_on(each_db(|t| async move {
+        let db = &t.db;
+        assert!(clinicpress::demo::load_if_empty(db).await.unwrap());
+        for slug in ["pmc", "lakeside"] {
+            let c = clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(db).await.unwrap().unwrap();
+            let offices = location::Entity::find().filter(location::Column::ClinicId.eq(c.id)).all(db).await.unwrap();
+            let view = dashboard::View { clinic_wide: true, searches: true, ..Default::default() };
+            let page = dashboard::page(db, &c, &offices, &view, Utc::now()).await.unwrap();
+            assert_eq!(page.offices.len(), offices.len(), "{slug}");
+            for o in &page.offices {
+                assert!(o.per_week.iter().sum::<u32>() >= 20, "{slug} {}: {:?}", o.name, o.per_week);
+                assert!(o.median_minutes.is_some() && o.p90_minutes >= o.median_minutes);
+            }
+            assert!(page.offices.iter().map(|o| o.overdue_now).sum::<u32>() >= 1, "{slug}: something overdue");
+            assert!(!page.searches.unwrap_or_default().is_empty(), "{slug}: searches");
+            // Nothing waits to be escalated at start: no e-mails on the first minute.
+            let due = clinicpress::leads::escalation::run(
+                db,
+                clinicpress::leads::escalation::Links { https: false, port: 3000 },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+            assert!(due.is_empty(), "{slug}: {due:?}");
+        }
+        t
+    }));
+}

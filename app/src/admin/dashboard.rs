@@ -148,7 +148,7 @@ fn ResponseCard(page: DashboardPage) -> impl IntoView {
             <details class="chart-data">
                 <summary>"Show the figures as a table"</summary>
                 <div class="table-scroll" tabindex="0">
-                    <table class="post-table">
+                    <table class="dash-table">
                         <caption>{format!("Time to first response per office, last 12 weeks (target {})", page.target_text)}</caption>
                         <thead><tr>
                             <th scope="col">"Office"</th>
@@ -194,7 +194,7 @@ fn LeadsCard(page: DashboardPage) -> impl IntoView {
             <details class="chart-data">
                 <summary>"Show the figures as a table"</summary>
                 <div class="table-scroll" tabindex="0">
-                    <table class="post-table">
+                    <table class="dash-table">
                         <caption>"Requests per office and week, last 12 weeks"</caption>
                         <thead><tr><th scope="col">"Week of"</th>{heads}<th scope="col">"All"</th></tr></thead>
                         <tbody>{rows}</tbody>
@@ -221,7 +221,7 @@ fn PostsCard(page: DashboardPage) -> impl IntoView {
             <div class="chart-box" inner_html=page.posts_chart></div>
             <details class="chart-data">
                 <summary>"Show the figures as a table"</summary>
-                <table class="post-table">
+                <table class="dash-table">
                     <caption>"Posts published per month, last 12 months"</caption>
                     <thead><tr><th scope="col">"Month"</th><th scope="col">"Posts"</th></tr></thead>
                     <tbody>{rows}</tbody>
@@ -241,7 +241,7 @@ fn SearchesCard(rows: Vec<DashboardCount>, clinic: String) -> impl IntoView {
             .map(|r| view! { <tr><th scope="row">{r.label}</th><td>{r.count}</td></tr> })
             .collect_view();
         view! {
-            <table class="post-table">
+            <table class="dash-table">
                 <caption class="visually-hidden">"Top searches without results, last 30 days"</caption>
                 <thead><tr><th scope="col">"Searched for"</th><th scope="col">"Times"</th></tr></thead>
                 <tbody>{body}</tbody>

@@ -43,7 +43,7 @@ fn ClinicList(clinics: Vec<AdminClinicLink>) -> impl IntoView {
         <ul class="clinic-list">
             {clinics.into_iter().map(|c| view! {
                 <li>
-                    <a href=format!("/admin/{}/posts", c.slug)>{c.name}</a>
+                    <a href=format!("/admin/{}/dashboard", c.slug)>{c.name}</a>
                     <span class="muted">{format!(" — {}", c.roles.join(", "))}</span>
                 </li>
             }).collect_view()}

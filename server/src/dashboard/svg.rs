@@ -14,7 +14,7 @@ use app::admin::model::DashboardPage;
 use super::minutes_text;
 
 /// Width of every chart, in viewBox units (text is sized for ~330–600 px).
-const W: f64 = 400.0;
+const W: f64 = 340.0;
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 /// Text and axes (#1f2933 on white: 14.5:1).
 const INK: &str = "#1f2933";
@@ -137,7 +137,8 @@ fn stacked(
     let (top, plot_h, left) = (legend_h + 16.0, 150.0, 30.0);
     let bottom = top + plot_h;
     let totals: Vec<u32> = (0..categories.len()).map(|c| series.iter().map(|(_, v)| v[c]).sum()).collect();
-    let (max, step) = axis(f64::from(totals.iter().copied().max().unwrap_or(0)));
+    // At least 0–4, so one post in a month is not a wall of colour.
+    let (max, step) = axis(f64::from(totals.iter().copied().max().unwrap_or(0).max(4)));
     grid(&mut body, left, top, bottom, max, step);
     let slot = (W - left) / categories.len().max(1) as f64;
     let bar = (slot * 0.62).min(34.0);
@@ -239,7 +240,7 @@ pub fn response_chart(page: &DashboardPage) -> String {
     let longest = page.offices.iter().filter_map(|o| o.p90_minutes.max(o.median_minutes)).max().unwrap_or(0);
     let (max, _) = axis((f64::from(longest).max(target * 1.25)) / 60.0);
     let max = max * 60.0;
-    let (left, right) = (0.0, W - 96.0);
+    let (left, right) = (0.0, W - 108.0);
     let scale = |m: f64| left + (right - left) * (m / max).min(1.0);
     let mut body = String::new();
     let legend_h = legend(&mut body, id, &[("Median".into(), 0), ("90th percentile".into(), 1)], 0.0);
@@ -255,26 +256,30 @@ pub fn response_chart(page: &DashboardPage) -> String {
     );
     let mut y = legend_h + 30.0;
     let top = y - 6.0;
+    // Office rows go after the target line, so their labels are drawn over it.
+    let mut rows = String::new();
+    let body_rows = &mut rows;
     for o in &page.offices {
-        let _ = write!(body, r#"<text x="0" y="{:.1}" font-weight="600">{}</text>"#, y + 10.0, esc(&o.name));
+        let _ = write!(body_rows, r#"<text x="0" y="{:.1}" font-weight="600">{}</text>"#, y + 10.0, esc(&o.name));
         y += 16.0;
         for (i, value) in [o.median_minutes, o.p90_minutes].into_iter().enumerate() {
             match value {
                 Some(m) => {
                     let w = (scale(f64::from(m)) - left).max(1.5);
-                    let over = if m > page.target_minutes { " – over target" } else { "" };
+                    let over = if m > page.target_minutes { " · over" } else { "" };
                     let _ = write!(
-                        body,
-                        r#"<rect x="{left}" y="{y:.1}" width="{w:.1}" height="14" fill="url(#{id}-p{i})" stroke="{}" stroke-width="1" class="bar"/><text x="{:.1}" y="{:.1}" font-size="11">{}{}</text>"#,
+                        body_rows,
+                        r##"<rect x="{left}" y="{y:.1}" width="{w:.1}" height="14" fill="url(#{id}-p{i})" stroke="{}" stroke-width="1" class="bar"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}{}</text>"##,
                         COLOURS[i],
-                        left + w + 5.0,
+                        W,
                         y + 11.0,
                         esc(&minutes_text(m)),
                         over
                     );
                 }
                 None => {
-                    let _ = write!(body, r#"<text x="{left}" y="{:.1}" font-size="11">No requests</text>"#, y + 11.0);
+                    let _ =
+                        write!(body_rows, r#"<text x="{left}" y="{:.1}" font-size="11">No requests</text>"#, y + 11.0);
                 }
             }
             y += 17.0;
@@ -282,7 +287,7 @@ pub fn response_chart(page: &DashboardPage) -> String {
         y += 12.0;
     }
     if page.offices.is_empty() {
-        let _ = write!(body, r#"<text x="0" y="{:.1}">No offices to show.</text>"#, y + 10.0);
+        let _ = write!(body_rows, r#"<text x="0" y="{:.1}">No offices to show.</text>"#, y + 10.0);
         y += 20.0;
     }
     let _ = write!(
@@ -290,6 +295,7 @@ pub fn response_chart(page: &DashboardPage) -> String {
         r#"<line x1="{tx:.1}" x2="{tx:.1}" y1="{top:.1}" y2="{:.1}" stroke="{TARGET}" stroke-width="2.5" stroke-dasharray="4 3"/>"#,
         y - 8.0
     );
+    body.push_str(&rows);
     let mut desc = format!(
         "Horizontal bars per office: the median and the 90th-percentile time to a first response, in business hours (the office's opening hours), over the last 12 weeks. The dashed line is the target of {}.",
         page.target_text
@@ -456,7 +462,7 @@ mod tests {
         assert_eq!(count_bars(&tags), 2, "median and p90 of the office with requests; none for the quiet one");
         assert!(text.contains("No requests"));
         assert!(text.contains("Target: 4 business hours"));
-        assert!(text.contains("5 h – over target"));
+        assert!(text.contains("5 h · over"));
         assert!(text.contains("1 h 30 min"));
         assert!(text.contains("median within the target, slowest tenth over it"));
         assert!(tags.iter().any(|(n, a)| n == "line" && a.iter().any(|(k, v)| k == "stroke" && v == TARGET)));
