@@ -140,6 +140,12 @@ pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono:
                     }
                     _ => None,
                 };
+                // Not answered yet and not yet due: left out, so the demo never
+                // sends an escalation e-mail (every waiting request is overdue and
+                // already marked escalated).
+                if !spam && answer.is_none() && escalated.is_none() {
+                    continue;
+                }
                 let name = NAMES[rng.below(NAMES.len() as u64) as usize];
                 let first = name.split(' ').next().unwrap_or("patient").to_lowercase();
                 let kind = if rng.below(2) == 0 { "appointment" } else { "contact" };
