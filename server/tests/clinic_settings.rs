@@ -319,6 +319,20 @@ fn clinic_admins_edit_name_colour_and_logo_and_others_cannot() {
             lines.iter().any(|l| l.starts_with("clinic.logo "))
                 && lines.iter().any(|l| l.starts_with("clinic.logo_remove"))
         );
+
+        // The provision file: what it leaves out stays as the admin set it; what it names wins.
+        use clinicpress::clinics::provision;
+        let file = "[[clinic]]\nslug = \"pmc\"\nname = \"Pine Medical\"\n\
+                    hosts = [\"pmc.localhost\", \"www.pmc.example\"]\ndefault_inbox = \"frontdesk@pmc.example\"\n";
+        provision::apply(db, provision::plan("p.toml", file, |_| None).unwrap()).await.unwrap();
+        let kept = pmc(db).await;
+        assert_eq!((kept.tagline.as_deref(), kept.brand_color.as_str()), (Some("Care close to home"), "#234e70"));
+        let named = file.replace("default_inbox", "brand_color = \"#1F5F8B\"\ndefault_inbox");
+        provision::apply(db, provision::plan("p.toml", &named, |_| None).unwrap()).await.unwrap();
+        assert_eq!(pmc(db).await.brand_color, "#1f5f8b");
+        let failing = file.replace("default_inbox", "brand_color = \"#7fd3ff\"\ndefault_inbox");
+        let err = provision::plan("p.toml", &failing, |_| None).err().expect("refused").to_string();
+        assert!(err.contains("1.6:1"), "{err}");
         t
     }));
 }

@@ -398,14 +398,26 @@ async fn apply_in(txn: &DatabaseTransaction, plan: &Plan) -> Result<Applied, Pro
         };
         am.slug = Set(slug.clone());
         am.name = Set(cl.name.trim().to_string());
-        am.tagline = Set(cl.tagline.clone());
-        am.brand_color = Set(cl.brand_color.as_ref().map(|c| c.get_ref().clone()).unwrap_or_else(|| "#1f5f8b".into()));
-        // A logo named here replaces an uploaded one; its size is then unknown.
-        if existing.as_ref().is_none_or(|m| m.logo_url != cl.logo_url) {
-            am.logo_width = Set(None);
-            am.logo_height = Set(None);
+        // Tagline, colour and logo are the clinic admins' to change as well
+        // (the clinic settings page): a file that leaves one out leaves the
+        // stored one as it is, like `[clinic.leads]`.
+        let new = existing.is_none();
+        if new || cl.tagline.is_some() {
+            am.tagline = Set(cl.tagline.clone());
         }
-        am.logo_url = Set(cl.logo_url.clone());
+        if let Some(color) = &cl.brand_color {
+            am.brand_color = Set(color.get_ref().to_ascii_lowercase());
+        } else if new {
+            am.brand_color = Set(crate::clinics::network::DEFAULT_BRAND_COLOR.into());
+        }
+        if new || cl.logo_url.is_some() {
+            // A logo named here replaces an uploaded one; its size is then unknown.
+            if existing.as_ref().is_none_or(|m| m.logo_url != cl.logo_url) {
+                am.logo_width = Set(None);
+                am.logo_height = Set(None);
+            }
+            am.logo_url = Set(cl.logo_url.clone());
+        }
         am.disclaimer = Set(cl.disclaimer.clone());
         am.default_inbox = Set(cl.default_inbox.get_ref().trim().to_lowercase());
         am.updated_at = Set(now);
