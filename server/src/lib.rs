@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod backend;
 pub mod clinics;
 pub mod config;

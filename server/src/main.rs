@@ -9,7 +9,7 @@ use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::search::service::SearchService;
-use clinicpress::{clinics::provision, config, db, demo, posts::import, web, wordpress};
+use clinicpress::{backup, clinics::provision, config, db, demo, posts::import, web, wordpress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -80,6 +80,18 @@ enum Command {
     /// Rebuild the search index from the database. A running server keeps
     /// answering from the old index and switches to the new one when done.
     Reindex,
+    /// Copy the database to a new file while the server keeps running
+    /// (SQLite); on PostgreSQL, print the pg_dump command to use.
+    Backup {
+        /// The backup file to write (never overwritten).
+        path: PathBuf,
+    },
+    /// Replace the database with a backup (SQLite; stop the server first);
+    /// on PostgreSQL, print the pg_restore command to use.
+    Restore {
+        /// A file written by `clinicpress backup`.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,6 +165,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn report(outcome: backup::Outcome) -> Result<ExitCode> {
+    match outcome {
+        backup::Outcome::Done(message) | backup::Outcome::RunThis(message) => println!("{message}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
@@ -243,6 +262,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 applied.clinics, applied.locations, applied.authors, applied.users
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { path } => {
+            let target = backup::Target::of(cli.database_url.as_deref(), &cli.data_dir)?;
+            let conn = match target {
+                backup::Target::Sqlite { .. } => Some(open_db(&cli).await?),
+                backup::Target::Postgres { .. } => None,
+            };
+            report(backup::backup(conn.as_ref(), &target, path, &cli.data_dir).await?)
+        }
+        Command::Restore { path } => {
+            let target = backup::Target::of(cli.database_url.as_deref(), &cli.data_dir)?;
+            report(backup::restore(&target, path, &cli.data_dir).await?)
         }
         Command::Reindex => {
             let conn = open_db(&cli).await?;

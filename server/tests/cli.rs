@@ -165,3 +165,91 @@ async fn wordpress_import_from_the_shell() {
     })
     .await;
 }
+
+fn clinicpress_in(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("CLINICPRESS_LOG", "warn")
+        .output()
+        .expect("run clinicpress");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn backup_and_restore_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backups = dir.path().join("backups");
+    let create = |email: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["users", "create", email, "--name", "Backup Test", "--password-env", "CP_TEST_PASSWORD"])
+            .env("CP_TEST_PASSWORD", "a long enough password")
+            .env("CLINICPRESS_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    create("before@pmc.example");
+
+    // A backup while nothing is stopped: one checked file.
+    let file = backups.join("monday.db");
+    let (code, out, err) = clinicpress_in(&data, &["backup", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("backed up the database to") && out.contains("integrity checked"), "{out}");
+    assert!(out.contains("media"), "the media folder is mentioned: {out}");
+    assert!(file.is_file());
+    // Never over an existing file.
+    let (code, _, err) = clinicpress_in(&data, &["backup", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+
+    // Later changes are undone by a restore; the search index is rebuilt at the next start.
+    create("after@pmc.example");
+    std::fs::create_dir_all(data.join("search").join("old")).unwrap();
+    let (code, out, err) = clinicpress_in(&data, &["restore", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("restored"), "{out}");
+    assert!(!data.join("search").exists(), "the index goes with the old database");
+    let (code, out, _) = clinicpress_in(&data, &["users", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("before@pmc.example") && !out.contains("after@pmc.example"), "{out}");
+
+    // Not a backup: refused, the database untouched.
+    let junk = dir.path().join("notes.db");
+    std::fs::write(&junk, "these are not the tables you are looking for").unwrap();
+    let (code, _, err) = clinicpress_in(&data, &["restore", junk.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a usable Clinicpress backup"), "{err}");
+    let (code, _, err) = clinicpress_in(&data, &["restore", dir.path().join("nope.db").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not exist"), "{err}");
+    let (_, out, _) = clinicpress_in(&data, &["users", "list"]);
+    assert!(out.contains("before@pmc.example"), "{out}");
+
+    // PostgreSQL: the command to run, the password masked, nothing connected.
+    let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+        .args(["--database-url", "postgres://cp:s3cret@db.invalid:5432/cp", "backup", "/tmp/cp.dump"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("pg_dump --format=custom") && text.contains("cp:***@db.invalid") && !text.contains("s3cret"),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_clinicpress"))
+        .args(["--database-url", "postgres://cp:s3cret@db.invalid:5432/cp", "restore", "/tmp/cp.dump"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("pg_restore") && !text.contains("s3cret"), "{text}");
+}
