@@ -238,7 +238,8 @@ test('a user of two clinics switches between them', async ({ page }) => {
   await page.goto(`${PMC}/admin/pmc/posts`);
   await page.locator('.clinic-switcher summary').click();
   await page.getByRole('link', { name: /Lakeside Family Dermatology/ }).click();
-  await expect(page).toHaveURL(/\/admin\/lakeside\/posts$/);
+  // The switcher opens the other clinic's dashboard.
+  await expect(page).toHaveURL(/\/admin\/lakeside\/dashboard$/);
   await expect(page.locator('.clinic-switcher summary')).toContainText('Lakeside Family Dermatology');
 });
 
