@@ -429,12 +429,16 @@ impl AdminPort for SqlAdmin {
 
     async fn members(&self, viewer: &Viewer, clinic: &str) -> Result<MembersPage, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
-        members::page(&self.db, a.clinic.id, Utc::now()).await.map_err(internal)
+        let mut page = members::page(&self.db, a.clinic.id, Utc::now()).await.map_err(internal)?;
+        page.viewer_is_owner = a.principal.owner;
+        Ok(page)
     }
 
     async fn add_member(&self, viewer: &Viewer, clinic: &str, form: MemberForm) -> Result<String, AppError> {
         let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
-        let added = members::add(&self.db, &self.mailer, a.clinic.id, &a.actor, &form, &viewer.origin, Utc::now())
+        // Links in the mail lead to the clinic's own address, not to whatever Host the request named.
+        let base = clinic_base_url(&self.db, &a.clinic, &viewer.origin).await.map_err(internal)?;
+        let added = members::add(&self.db, &self.mailer, a.clinic.id, &a.actor, &form, &base, Utc::now())
             .await
             .map_err(member_error)?;
         Ok(match added {
@@ -456,6 +460,7 @@ impl AdminPort for SqlAdmin {
         let a = self.allow(viewer, clinic, Action::ManageUsers).await?;
         let action = members::AccountAction::parse(action)
             .ok_or_else(|| AppError::validation("account", "Choose what to do with the account."))?;
+        let base = clinic_base_url(&self.db, &a.clinic, &viewer.origin).await.map_err(internal)?;
         members::act(
             &self.db,
             &self.mailer,
@@ -464,7 +469,7 @@ impl AdminPort for SqlAdmin {
             a.principal.owner,
             user_id,
             action,
-            &viewer.origin,
+            &base,
             Utc::now(),
         )
         .await

@@ -7,8 +7,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
-pub mod backup;
 pub mod backend;
+pub mod backup;
 pub mod clinics;
 pub mod config;
 pub mod content_api;

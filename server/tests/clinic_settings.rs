@@ -7,62 +7,14 @@
 
 mod common;
 
-use axum::Router;
 use axum::body::Body;
-use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::entities::{audit_log, clinic};
 use common::each_db;
+use common::web::*;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use tower::ServiceExt;
 
-const PMC: &str = "pmc.localhost:3000";
-const ORIGIN: &str = "http://pmc.localhost:3000";
-const PASSWORD: &str = "a long enough password";
 const PAGE: &str = "/admin/pmc/settings";
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    body: String,
-    content_type: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Answer {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    let location = header("location");
-    let content_type = header("content-type");
-    let cookie = header("set-cookie").split(';').next().filter(|c| c.starts_with("cp_session=")).map(str::to_string);
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Answer { status, location, cookie, body: String::from_utf8_lossy(&body).into_owned(), content_type }
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::builder().uri(path).header("host", PMC);
-    if let Some(c) = cookie {
-        b = b.header("cookie", c);
-    }
-    b.body(Body::empty()).unwrap()
-}
-
-fn form_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("host", PMC)
-        .header("origin", ORIGIN)
-        .header("sec-fetch-site", "same-origin")
-        .header("accept", "text/html")
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        b = b.header("cookie", c);
-    }
-    b.body(Body::from(body.to_string())).unwrap()
-}
 
 /// The logo form as a browser sends it: the file, then the button pressed.
 fn logo_post(cookie: &str, clinic: &str, file: Option<(&str, &[u8])>, action: &str) -> Request<Body> {
@@ -97,25 +49,6 @@ fn logo_post(cookie: &str, clinic: &str, file: Option<(&str, &[u8])>, action: &s
                 .collect::<Vec<_>>(),
         )))
         .unwrap()
-}
-
-fn enc(s: &str) -> String {
-    app::text::url_encode(s)
-}
-
-async fn user(db: &DatabaseConnection, email: &str, roles: &[&str]) {
-    let roles: Vec<RoleArg> = roles.iter().map(|r| r.parse().unwrap()).collect();
-    users::create(db, email, "Test User", Some(PASSWORD), &roles, false).await.unwrap();
-}
-
-async fn sign_in(app: &Router, email: &str) -> String {
-    let a = send(
-        app,
-        form_post("/admin/login", None, &format!("email={}&password={}&next=/admin", enc(email), enc(PASSWORD))),
-    )
-    .await;
-    assert_eq!((a.status, a.location.as_str()), (StatusCode::SEE_OTHER, "/admin"), "signed in as {email}");
-    a.cookie.expect("a session cookie")
 }
 
 /// A small real PNG (with transparency, so it stays PNG).
@@ -182,7 +115,7 @@ fn clinic_admins_edit_name_colour_and_logo_and_others_cannot() {
         // Saved: the public site shows the new name, tagline and colour.
         let a = send(
             &app,
-            form_post(PAGE, Some(&chief), "name=Pine+Medical&tagline=Care+close+to+home&brand_color=%23234E70"),
+            html_post(PAGE, Some(&chief), "name=Pine+Medical&tagline=Care+close+to+home&brand_color=%23234E70"),
         )
         .await;
         assert_eq!(
@@ -207,14 +140,14 @@ fn clinic_admins_edit_name_colour_and_logo_and_others_cannot() {
         // Sending the same again changes nothing and logs nothing.
         let a = send(
             &app,
-            form_post(PAGE, Some(&chief), "name=Pine+Medical&tagline=Care+close+to+home&brand_color=%23234e70"),
+            html_post(PAGE, Some(&chief), "name=Pine+Medical&tagline=Care+close+to+home&brand_color=%23234e70"),
         )
         .await;
         assert_eq!(a.location, "/admin/pmc/settings?saved=none");
         assert_eq!(audit_lines(db).await.len(), 1);
 
         // A colour white text cannot be read on: refused with the ratio, what was typed kept, nothing saved.
-        let refused = send(&app, form_post(PAGE, Some(&chief), "name=Not+Saved&tagline=&brand_color=%237fd3ff")).await;
+        let refused = send(&app, html_post(PAGE, Some(&chief), "name=Not+Saved&tagline=&brand_color=%237fd3ff")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
         assert!(refused.body.contains("<h1>Clinic settings</h1>"));
         assert_eq!(
@@ -223,7 +156,7 @@ fn clinic_admins_edit_name_colour_and_logo_and_others_cannot() {
         );
         assert!(refused.body.contains("value=\"Not Saved\"") && refused.body.contains("value=\"#7fd3ff\""));
         assert!(refused.body.contains("aria-invalid=\"true\""));
-        let refused = send(&app, form_post(PAGE, Some(&chief), "name=+&brand_color=blue")).await;
+        let refused = send(&app, html_post(PAGE, Some(&chief), "name=+&brand_color=blue")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(text_of(&refused.body, "cs-name-error").contains("Give the clinic a name"));
         assert!(text_of(&refused.body, "cs-brand_color-error").contains("not a colour"));
@@ -285,7 +218,7 @@ fn clinic_admins_edit_name_colour_and_logo_and_others_cannot() {
             ("lakeside admin", &boss, StatusCode::NOT_FOUND),
         ] {
             assert_eq!(send(&app, get(PAGE, Some(cookie))).await.status, want, "{who} opens the page");
-            let a = send(&app, form_post(PAGE, Some(cookie), "name=Hijacked&tagline=&brand_color=%23000000")).await;
+            let a = send(&app, html_post(PAGE, Some(cookie), "name=Hijacked&tagline=&brand_color=%23000000")).await;
             assert_eq!(a.status, want, "{who} saves the details");
             let a = send(&app, logo_post(cookie, "pmc", Some(("evil.png", &logo_png(10, 10))), "upload")).await;
             assert_eq!(a.status, want, "{who} uploads a logo");

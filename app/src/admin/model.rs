@@ -400,6 +400,10 @@ pub struct MembersPage {
     pub offices: Vec<OfficeOption>,
     /// When the page was made ("signed in 2 hours ago").
     pub now: DateTime<Utc>,
+    /// The viewer is the network owner, who also manages accounts shared
+    /// with other clinics.
+    #[serde(default)]
+    pub viewer_is_owner: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -129,7 +129,7 @@ pub fn PeoplePage() -> impl IntoView {
                                     <caption>{format!("{count} people")}</caption>
                                     <thead><tr><th scope="col">"Person"</th><th scope="col">"Roles here"</th><th scope="col">"Account"</th></tr></thead>
                                     <tbody>
-                                        {page.members.into_iter().map(|m| view! { <MemberLine m=m clinic=c_rows.clone() remove account now=page.now /> }).collect_view()}
+                                        {page.members.into_iter().map(|m| view! { <MemberLine m=m clinic=c_rows.clone() remove account now=page.now owner_view=page.viewer_is_owner /> }).collect_view()}
                                     </tbody>
                                 </table>
                             }
@@ -150,6 +150,8 @@ fn MemberLine(
     remove: ServerAction<RemoveRole>,
     account: ServerAction<AccountAction>,
     now: DateTime<Utc>,
+    /// The viewer is the network owner.
+    owner_view: bool,
 ) -> impl IntoView {
     let status = if m.disabled {
         Some("account disabled")
@@ -159,7 +161,7 @@ fn MemberLine(
         None
     };
     let who = m.name.clone();
-    let account_cell = account_cell(&m, &clinic, account, now);
+    let account_cell = account_cell(&m, &clinic, account, now, owner_view);
     view! {
         <tr>
             <td>
@@ -192,7 +194,13 @@ fn MemberLine(
 }
 
 /// Sessions and what can be done to the account, as small plain forms.
-fn account_cell(m: &MemberRow, clinic: &str, account: ServerAction<AccountAction>, now: DateTime<Utc>) -> AnyView {
+fn account_cell(
+    m: &MemberRow,
+    clinic: &str,
+    account: ServerAction<AccountAction>,
+    now: DateTime<Utc>,
+    owner_view: bool,
+) -> AnyView {
     let mut actions: Vec<(&'static str, String)> = Vec::new();
     if !m.sessions.is_empty() {
         actions.push(("sign_out", format!("Sign {} out everywhere", m.name)));
@@ -227,8 +235,11 @@ fn account_cell(m: &MemberRow, clinic: &str, account: ServerAction<AccountAction
         }
         .into_any()
     };
-    let forms = if m.is_owner {
+    let forms = if m.is_owner && !owner_view {
         view! { <p class="muted">"The network owner's account"</p> }.into_any()
+    } else if m.other_clinics && !owner_view {
+        view! { <p class="muted">"Also works for another clinic: the network owner manages this account."</p> }
+            .into_any()
     } else {
         let user = m.user_id.to_string();
         actions

@@ -146,8 +146,12 @@ pub async fn page<C: ConnectionTrait>(
     }
     let mut members: Vec<MemberRow> = by_user.into_values().collect();
     members.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.email.cmp(&b.email)));
-    let offices = offices.into_iter().map(|l| OfficeOption { id: l.id, name: l.name }).collect();
-    Ok(MembersPage { members, offices, now })
+    let offices = offices
+        .into_iter()
+        .filter(|l| l.archived_at.is_none())
+        .map(|l| OfficeOption { id: l.id, name: l.name })
+        .collect();
+    Ok(MembersPage { members, offices, now, viewer_is_owner: false })
 }
 
 /// A session as the People page shows it. Sessions expire after
@@ -201,9 +205,10 @@ pub struct Target {
 }
 
 /// Whether `action` may be done to `t`, or the sentence saying why not.
-/// An account shared with other clinics is the network owner's to disable
-/// or reset (a clinic admin would lock someone out of clinics they do not
-/// run); the owner's own account only the owner changes.
+/// An account shared with other clinics is the network owner's (a clinic
+/// admin would otherwise sign out, lock out or re-invite someone working
+/// for clinics they do not run); the owner's own account only the owner
+/// changes.
 pub fn may_act(action: AccountAction, t: &Target) -> Result<(), String> {
     let name = &t.name;
     if t.is_owner && !t.actor_is_owner {
@@ -226,9 +231,8 @@ pub fn may_act(action: AccountAction, t: &Target) -> Result<(), String> {
             Err(format!("{name}'s account is disabled: enable it first."))
         }
         AccountAction::Reinvite if !t.invited => Err(format!("{name} has already chosen a password.")),
-        AccountAction::Disable | AccountAction::Enable | AccountAction::ResetPassword if shared => {
-            Err(shared_message())
-        }
+        // Even signing out or a new invitation reaches into the other clinic's work.
+        _ if shared && !(t.is_self && action == AccountAction::SignOut) => Err(shared_message()),
         _ => Ok(()),
     }
 }
@@ -363,6 +367,9 @@ pub async fn act(
         if let Err(e) = mailer.send(&Mail { to: email, subject, body }).await {
             // Done all the same; "forgot your password" sends a new link.
             tracing::error!(error = %e, "cannot send the password link");
+            return Ok(format!(
+                "{message} But the e-mail could not be sent just now: ask {name} to use \u{201c}Forgot your password?\u{201d} on the sign-in page."
+            ));
         }
     }
     Ok(message)
@@ -412,8 +419,10 @@ pub async fn add(
     link_base: &str,
     now: DateTime<Utc>,
 ) -> Result<Added, MemberError> {
+    // Staff roles go to live offices only (not archived ones).
     let offices: Vec<i32> = location::Entity::find()
         .filter(location::Column::ClinicId.eq(clinic_id))
+        .filter(location::Column::ArchivedAt.is_null())
         .all(db)
         .await?
         .into_iter()
@@ -585,7 +594,7 @@ mod tests {
         for a in [Disable, ResetPassword] {
             assert!(may_act(a, &shared).unwrap_err().contains("another clinic"), "{a:?}");
         }
-        assert_eq!(may_act(SignOut, &shared), Ok(()));
+        assert!(may_act(SignOut, &shared).is_err());
         assert_eq!(may_act(Disable, &Target { actor_is_owner: true, ..shared.clone() }), Ok(()));
         let owner = Target { is_owner: true, ..ann.clone() };
         assert!(may_act(SignOut, &owner).unwrap_err().contains("network owner"));

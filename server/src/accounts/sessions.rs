@@ -3,7 +3,6 @@
 //! by every server process.
 
 use chrono::Utc;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -65,14 +64,18 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Update only: a session ended meanwhile (sign out everywhere, a
+    /// forced password reset, disabling) is not written back by a request
+    /// that loaded it before — it stays ended. New sessions come through
+    /// [`Self::create`].
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(row(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::UserId, session::Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let row = row(record)?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, sea_orm::sea_query::Expr::value(row.data.unwrap()))
+            .col_expr(session::Column::UserId, sea_orm::sea_query::Expr::value(row.user_id.unwrap()))
+            .col_expr(session::Column::ExpiresAt, sea_orm::sea_query::Expr::value(row.expires_at.unwrap()))
+            .filter(session::Column::Id.eq(record.id.to_string()))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())

@@ -249,6 +249,12 @@ pub fn plan(file_name: &str, source: &str, env: impl Fn(&str) -> Option<String>)
                 }
             }
             parsed.closures.sort_by_key(|c| (c.from, c.to));
+            if parsed.closures.len() > crate::locations::hours::MAX_CLOSURES {
+                let span = loc.closures.last().map(|c| c.span()).unwrap_or_default();
+                let message =
+                    format!("{} closures: {} at most", parsed.closures.len(), crate::locations::hours::MAX_CLOSURES);
+                return c.err(span, "closures", message);
+            }
             hours.insert((slug.clone(), ls.clone()), parsed);
             for inbox in &loc.inbox {
                 if !valid_email(inbox.get_ref()) {

@@ -126,7 +126,7 @@ fn parse_closure(line: &str) -> Result<Closure, String> {
             break;
         }
     }
-    if !rest.is_empty() && !line[10..].starts_with(char::is_whitespace) && to == first {
+    if !rest.is_empty() && !line[10..].starts_with(|c: char| c.is_whitespace() || c == ':') && to == first {
         return Err(FORMAT.to_string());
     }
     let label = rest.trim_start_matches([':', '-', '\u{2013}', '\u{2014}']).trim().to_string();
@@ -528,6 +528,8 @@ mod tests {
         assert!(e[3].starts_with("Line 5: a closure lasts 366 days at most"), "{e:?}");
         assert_eq!(e[4], "Line 6: the name has control characters.");
         assert_eq!(parse_closures("2026-12-25 - Christmas Day").unwrap()[0].label, "Christmas Day");
+        // As the public page writes them: "date: name".
+        assert_eq!(parse_closures("2026-12-25: Christmas Day").unwrap()[0].label, "Christmas Day");
         assert_eq!(
             parse_closures("2026-12-24 \u{2013} 2026-12-26").unwrap()[0].to,
             NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()

@@ -110,6 +110,23 @@ pub fn opening_hours(hours: &WeeklyHours) -> Vec<Value> {
     out
 }
 
+/// Holiday closures not over by `today`, as schema.org says "closed":
+/// opening and closing at 00:00 from `validFrom` through `validThrough`.
+pub fn closures(hours: &WeeklyHours, today: chrono::NaiveDate) -> Vec<Value> {
+    hours
+        .upcoming_closures(today)
+        .map(|c| {
+            json!({
+                "@type": "OpeningHoursSpecification",
+                "validFrom": c.from.to_string(),
+                "validThrough": c.to.to_string(),
+                "opens": "00:00",
+                "closes": "00:00",
+            })
+        })
+        .collect()
+}
+
 /// The address of an office's page on the primary host.
 pub fn office_url(clinic: &ClinicInfo, m: &location::Model) -> String {
     format!("{}/locations/{}", clinic.primary(), m.slug)
@@ -130,9 +147,14 @@ pub fn office(clinic: &ClinicInfo, m: &location::Model) -> Value {
     if !telephone.is_empty() {
         node.insert("telephone".into(), json!(telephone));
     }
-    let hours = opening_hours(&hours_of(m));
+    let weekly = hours_of(m);
+    let hours = opening_hours(&weekly);
     if !hours.is_empty() {
         node.insert("openingHoursSpecification".into(), json!(hours));
+    }
+    let special = closures(&weekly, chrono::Utc::now().date_naive());
+    if !special.is_empty() {
+        node.insert("specialOpeningHoursSpecification".into(), json!(special));
     }
     if let (Some(lat), Some(lon)) = (m.latitude, m.longitude)
         && lat.is_finite()
@@ -260,6 +282,21 @@ mod tests {
             ]
         );
         assert!(opening_hours(&WeeklyHours::default()).is_empty(), "no hours at all: unknown, not closed");
+    }
+
+    #[test]
+    fn holiday_closures_are_special_opening_hours() {
+        let mut hours = hours_of(&office_model());
+        hours.closures = crate::locations::hours::parse_closures(
+            "2026-11-26 Thanksgiving\n2026-12-24 to 2026-12-25 Winter holidays",
+        )
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let special = closures(&hours, today);
+        assert_eq!(special.len(), 1, "past closures are left out: {special:?}");
+        assert_eq!(special[0]["validFrom"], "2026-12-24");
+        assert_eq!(special[0]["validThrough"], "2026-12-25");
+        assert_eq!((special[0]["opens"].as_str(), special[0]["closes"].as_str()), (Some("00:00"), Some("00:00")));
     }
 
     #[test]

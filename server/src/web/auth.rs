@@ -51,6 +51,10 @@ pub fn session_layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer
         .with_secure(secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(Duration::hours(IDLE_HOURS)))
+        // Every request of a signed-in user renews the expiry (one small
+        // update), so "idle" really counts from the last request and the
+        // People page can tell when someone was last active.
+        .with_always_save(true)
 }
 
 /// A stable fingerprint of a user's roles; a change rotates the session id.

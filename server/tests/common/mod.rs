@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 pub mod smtp;
+pub mod web;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
