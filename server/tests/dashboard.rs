@@ -7,76 +7,16 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::dashboard::{self, week_starts};
 use clinicpress::entities::{clinic, lead, location, search_miss};
 use clinicpress::leads::{Prefix, Reference};
 use common::each_db;
-use http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use common::web::*;
+use http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use tower::ServiceExt;
 
-const PMC: &str = "pmc.localhost:3000";
-const ORIGIN: &str = "http://pmc.localhost:3000";
-const PASSWORD: &str = "a long enough password";
 const LA: chrono_tz::Tz = chrono_tz::America::Los_Angeles;
-
-struct Answer {
-    status: StatusCode,
-    cookie: Option<String>,
-    location: String,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Answer {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    let location = header("location");
-    let cookie = header("set-cookie").split(';').next().filter(|c| c.starts_with("cp_session=")).map(str::to_string);
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Answer { status, cookie, location, body: String::from_utf8_lossy(&body).into_owned() }
-}
-
-fn form_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("host", PMC)
-        .header("origin", ORIGIN)
-        .header("sec-fetch-site", "same-origin")
-        .header("accept", "application/json")
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        b = b.header("cookie", c);
-    }
-    b.body(Body::from(body.to_string())).unwrap()
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::builder().uri(path).header("host", PMC);
-    if let Some(c) = cookie {
-        b = b.header("cookie", c);
-    }
-    b.body(Body::empty()).unwrap()
-}
-
-async fn user(db: &DatabaseConnection, email: &str, roles: &[&str]) {
-    let roles: Vec<RoleArg> = roles.iter().map(|r| r.parse().unwrap()).collect();
-    users::create(db, email, "Test User", Some(PASSWORD), &roles, false).await.unwrap();
-}
-
-async fn sign_in(app: &Router, email: &str) -> String {
-    let body =
-        format!("email={}&password={}&next=/admin", app::text::url_encode(email), app::text::url_encode(PASSWORD));
-    let a = send(app, form_post("/admin/login", None, &body)).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "signed in as {email}");
-    a.cookie.expect("a session cookie")
-}
 
 async fn office(db: &DatabaseConnection, clinic_id: i32, slug: &str) -> location::Model {
     location::Entity::find()
@@ -192,7 +132,7 @@ fn dashboard_figures_charts_and_who_sees_them() {
         let boss = sign_in(&app, "boss@pmc.example").await;
 
         // The figures, as the admin sees them.
-        let a = send(&app, form_post("/api/admin/get_dashboard", Some(&boss), "clinic=pmc")).await;
+        let a = send(&app, fn_post("/api/admin/get_dashboard", Some(&boss), "clinic=pmc")).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
         let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
         assert_eq!(page["clinic_wide"], true);
@@ -266,7 +206,7 @@ fn dashboard_figures_charts_and_who_sees_them() {
 
         // Staff of Concord: only Concord, nothing clinic-wide.
         let desk = sign_in(&app, "desk@pmc.example").await;
-        let a = send(&app, form_post("/api/admin/get_dashboard", Some(&desk), "clinic=pmc")).await;
+        let a = send(&app, fn_post("/api/admin/get_dashboard", Some(&desk), "clinic=pmc")).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
         let page: serde_json::Value = serde_json::from_str(&a.body).unwrap();
         assert_eq!(page["clinic_wide"], false);
@@ -285,10 +225,10 @@ fn dashboard_figures_charts_and_who_sees_them() {
 
         // Another clinic's marketer: 404; nobody signed in: 401 and the page asks to sign in.
         let writer = sign_in(&app, "writer@lakeside.example").await;
-        let a = send(&app, form_post("/api/admin/get_dashboard", Some(&writer), "clinic=pmc")).await;
+        let a = send(&app, fn_post("/api/admin/get_dashboard", Some(&writer), "clinic=pmc")).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
         assert!(!a.body.contains("Concord"));
-        let a = send(&app, form_post("/api/admin/get_dashboard", None, "clinic=pmc")).await;
+        let a = send(&app, fn_post("/api/admin/get_dashboard", None, "clinic=pmc")).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.body);
         let a = send(&app, get("/admin/pmc/dashboard", None)).await;
         assert!(

@@ -80,11 +80,16 @@ pub fn json_post(path: &str, cookie: Option<&str>, body: serde_json::Value) -> R
     b.body(Body::from(body.to_string())).unwrap()
 }
 
-/// A server function called as the hydrated page calls it (form-encoded, JSON answer).
-pub async fn call(app: &Router, cookie: &str, path: &str, body: &str) -> Answer {
-    let mut r = form_post(path, Some(cookie), body);
+/// A server function request as the hydrated page sends it (form-encoded, JSON answer).
+pub fn fn_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut r = form_post(path, cookie, body);
     r.headers_mut().insert("accept", "application/json".parse().unwrap());
-    send(app, r).await
+    r
+}
+
+/// A server function called by a signed-in user (see [`fn_post`]).
+pub async fn call(app: &Router, cookie: &str, path: &str, body: &str) -> Answer {
+    send(app, fn_post(path, Some(cookie), body)).await
 }
 
 pub fn enc(s: &str) -> String {
