@@ -118,6 +118,11 @@ pub trait AdminPort: Send + Sync + 'static {
         form: OfficeForm,
         preview: bool,
     ) -> Result<OfficeAnswer, AppError>;
+    /// Which decides first without a chosen office: `page_first` or `zip_first`.
+    async fn save_routing_order(&self, viewer: &Viewer, clinic: &str, order: &str) -> Result<String, AppError>;
+    /// Move an office one place up (or down) in the clinic's order, which
+    /// breaks ties between offices serving the same ZIP code.
+    async fn move_office(&self, viewer: &Viewer, clinic: &str, office_id: i32, up: bool) -> Result<(), AppError>;
     /// Archive (or restore) an office (audit-logged).
     async fn archive_office(
         &self,

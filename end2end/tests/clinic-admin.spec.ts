@@ -102,14 +102,25 @@ test('a clinic admin sets up an office, checks routing, invites its receptionist
   // Where would a request go? The ZIP code picks the new office.
   await page.goto(`${ADMIN}/admin/lakeside/offices`);
   await waitForHydration(page);
-  await page.getByLabel("Visitor's ZIP code").fill('60660');
+  await page.getByRole('textbox', { name: "Visitor's ZIP code" }).fill('60660');
   await page.getByRole('button', { name: 'Where would it go?' }).click();
   await expect(page.locator('.route-answer')).toContainText(`It would go to ${office}, by the visitor’s ZIP code`);
   await expect(page.locator('.route-answer')).toContainText(inbox);
   await page.getByLabel('Office the visitor chose').selectOption({ label: 'Evanston' });
   await page.getByRole('button', { name: 'Where would it go?' }).click();
   await expect(page.locator('.route-answer')).toContainText('It would go to Evanston, by the office the visitor chose');
+  // The ZIP code before the office page: on Evanston's page, a Lakeview ZIP goes to Lakeview.
+  await page.getByRole('radio', { name: /The visitor's ZIP code/ }).check();
+  await page.getByRole('button', { name: 'Save the order' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'ZIP code decides before' })).toBeVisible();
+  await page.getByLabel('Office the visitor chose').selectOption({ label: 'No choice' });
+  await page.getByLabel(/^Page the form is on/).fill('/locations/evanston');
+  await page.getByRole('button', { name: 'Where would it go?' }).click();
+  await expect(page.locator('.route-answer')).toContainText(`It would go to ${office}, by the visitor’s ZIP code`);
   await axeClean(page, 'offices');
+  await page.getByRole('radio', { name: /The office page the form is on/ }).check();
+  await page.getByRole('button', { name: 'Save the order' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'office of the page the form is on decides' })).toBeVisible();
 
   // A test e-mail to the office inbox, through the real mail path.
   await page.goto(officeUrl);

@@ -19,6 +19,7 @@ mod m20261203_000012_clinic_archive;
 mod m20261203_000013_wordpress_status;
 mod m20261204_000014_clinic_settings;
 mod m20261204_000015_office_closures;
+mod m20261204_000016_routing_order;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_wordpress_status::Migration),
             Box::new(m20261204_000014_clinic_settings::Migration),
             Box::new(m20261204_000015_office_closures::Migration),
+            Box::new(m20261204_000016_routing_order::Migration),
         ]
     }
 }

@@ -507,6 +507,16 @@ impl AdminPort for SqlAdmin {
         Ok(OfficeAnswer { id: Some(id), preview: None })
     }
 
+    async fn save_routing_order(&self, viewer: &Viewer, clinic: &str, order: &str) -> Result<String, AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::save_routing_order(&self.db, a.clinic.id, &a.actor, order, Utc::now()).await.map_err(office_error)
+    }
+
+    async fn move_office(&self, viewer: &Viewer, clinic: &str, office_id: i32, up: bool) -> Result<(), AppError> {
+        let a = self.allow(viewer, clinic, Action::ManageClinic).await?;
+        offices::move_office(&self.db, a.clinic.id, &a.actor, office_id, up, Utc::now()).await.map_err(office_error)
+    }
+
     async fn archive_office(
         &self,
         viewer: &Viewer,

@@ -73,6 +73,8 @@ fn every_administration_action_answers_each_role_as_the_rule_says() {
             ),
             ("test e-mail", "send_office_test", format!("clinic=pmc&office={office}"), [A, A, N, F, F]),
             ("routing tester", "try_routing", "clinic=pmc&question[zip]=94518".into(), [A, A, N, F, F]),
+            ("routing order", "save_routing_order", "clinic=pmc&order=page_first".into(), [A, A, N, F, F]),
+            ("office order", "move_office", format!("clinic=pmc&office={office}&direction=down"), [A, A, N, F, F]),
             ("default inbox", "save_default_inbox", "clinic=pmc&email=not-an-address".into(), [A, A, N, F, F]),
             ("clinic settings", "get_clinic_settings", "clinic=pmc".into(), [A, A, N, F, F]),
             ("request settings", "get_lead_settings", "clinic=pmc".into(), [A, A, N, F, F]),

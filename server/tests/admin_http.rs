@@ -1916,3 +1916,71 @@ async fn writer_login(app: &Router) -> String {
     let a = send(app, form_post("/admin/login", None, "email=writer%40pmc.example&password=brand+new+password")).await;
     a.cookie.expect("signed in with the new password")
 }
+
+#[test]
+fn clinic_admins_order_the_routing_rules_and_the_offices() {
+    use clinicpress::entities::audit_log;
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        user(db, "writer@pmc.example", &["pmc:marketer"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        let writer = sign_in(&app, "writer@pmc.example").await;
+        let ask = |q: &str| format!("clinic=pmc&{q}");
+        let answer = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+
+        // On Concord's page with a Pleasant Hill ZIP: the page decides first by default.
+        let question = ask("question[office]=&question[page]=%2Flocations%2Fconcord&question[zip]=94523");
+        let r = answer(&call(&app, &chief, "/api/admin/try_routing", &question).await.body);
+        assert_eq!(
+            (r["destination"].as_str(), r["rule"].as_str()),
+            (Some("Concord"), Some("the office of the page the form was on"))
+        );
+        // The ZIP code first: Pleasant Hill.
+        let a = call(&app, &chief, "/api/admin/save_routing_order", "clinic=pmc&order=zip_first").await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let r = answer(&call(&app, &chief, "/api/admin/try_routing", &question).await.body);
+        assert_eq!(r["destination"], "Pleasant Hill", "{r}");
+        let page = answer(&call(&app, &chief, "/api/admin/list_offices", "clinic=pmc").await.body);
+        assert_eq!(page["routing_order"], "zip_first");
+        let a = call(&app, &chief, "/api/admin/save_routing_order", "clinic=pmc&order=whatever").await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            call(&app, &writer, "/api/admin/save_routing_order", "clinic=pmc&order=page_first").await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // 94597 is served by Pleasant Hill and Walnut Creek: the first in the order takes it.
+        let shared = ask("question[office]=&question[page]=%2Fcontact&question[zip]=94597");
+        let r = answer(&call(&app, &chief, "/api/admin/try_routing", &shared).await.body);
+        assert_eq!(r["destination"], "Pleasant Hill");
+        let walnut =
+            page["offices"].as_array().unwrap().iter().find(|o| o["slug"] == "walnut-creek").unwrap()["id"].clone();
+        let a = call(&app, &chief, "/api/admin/move_office", &format!("clinic=pmc&office={walnut}&direction=up")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let r = answer(&call(&app, &chief, "/api/admin/try_routing", &shared).await.body);
+        assert_eq!(r["destination"], "Walnut Creek", "{r}");
+        // The public list follows the same order; moving the first one up changes nothing.
+        let public = send(&app, get("/locations", None)).await.body;
+        assert!(public.find("/locations/walnut-creek").unwrap() < public.find("/locations/pleasant-hill").unwrap());
+        let a = call(&app, &chief, "/api/admin/move_office", &format!("clinic=pmc&office={walnut}&direction=up")).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(
+            call(&app, &writer, "/api/admin/move_office", &format!("clinic=pmc&office={walnut}&direction=down"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = answer(&call(&app, &chief, "/api/admin/try_routing", &shared).await.body);
+        assert_eq!(r["destination"], "Walnut Creek");
+
+        let actions: Vec<String> =
+            audit_log::Entity::find().all(db).await.unwrap().into_iter().map(|l| l.action).collect();
+        assert!(
+            actions.contains(&"clinic.routing_order".to_string()) && actions.contains(&"office.move".to_string()),
+            "{actions:?}"
+        );
+        t
+    }));
+}

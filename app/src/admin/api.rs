@@ -329,6 +329,30 @@ pub async fn save_office(clinic: String, form: OfficeForm, intent: Option<String
     )
 }
 
+/// `order`: `page_first` or `zip_first`.
+#[server(endpoint = "admin/save_routing_order")]
+pub async fn save_routing_order(clinic: String, order: String) -> Result<String, AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.save_routing_order(&viewer, &clinic, &order).await
+        }
+        .await,
+    )
+}
+
+/// `direction`: `up` or `down`.
+#[server(endpoint = "admin/move_office")]
+pub async fn move_office(clinic: String, office: i32, direction: String) -> Result<(), AppError> {
+    ssr::answer(
+        async move {
+            let (backend, viewer) = ssr::viewer()?;
+            backend.admin.move_office(&viewer, &clinic, office, direction == "up").await
+        }
+        .await,
+    )
+}
+
 /// Archive (`archived=true`) or restore (`false`) an office.
 #[server(endpoint = "admin/archive_office")]
 pub async fn archive_office(clinic: String, office: i32, archived: String) -> Result<OfficeArchived, AppError> {

@@ -470,6 +470,9 @@ pub struct OfficesPage {
     pub offices: Vec<OfficeRow>,
     /// Where a request goes when no office rule matches.
     pub default_inbox: String,
+    /// `page_first` (the page's office before the ZIP code) or `zip_first`.
+    #[serde(default)]
+    pub routing_order: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

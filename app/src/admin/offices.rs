@@ -10,7 +10,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::api::{ArchiveOffice, SaveDefaultInbox, SaveOffice, SendOfficeTest, TryRouting, list_offices, load_office};
+use super::api::{
+    ArchiveOffice, MoveOffice, SaveDefaultInbox, SaveOffice, SaveRoutingOrder, SendOfficeTest, TryRouting,
+    list_offices, load_office,
+};
 use super::model::{OfficeAnswer, OfficeEditor, OfficeForm, OfficePreview, OfficeRow, RouteAnswer};
 use super::replay::{Kept, seed_done};
 use crate::error::AppError;
@@ -45,7 +48,12 @@ pub fn OfficesPage() -> impl IntoView {
     let inbox = ServerAction::<SaveDefaultInbox>::new();
     seed_done(inbox);
     let kept_inbox = Kept::of::<SaveDefaultInbox>();
-    let data = Resource::new(clinic, list_offices);
+    let order = ServerAction::<SaveRoutingOrder>::new();
+    seed_done(order);
+    let moved = ServerAction::<MoveOffice>::new();
+    let data =
+        Resource::new(move || (clinic(), moved.version().get(), order.version().get()), |(c, ..)| list_offices(c));
+    let order_saved = move || order.value().get().and_then(|r| r.ok());
     let inbox_error = move || inbox.value().get().and_then(|r| r.err());
     let inbox_saved = move || inbox.value().get().and_then(|r| r.ok());
     view! {
@@ -68,6 +76,9 @@ pub fn OfficesPage() -> impl IntoView {
                             let count = count - archived.len();
                             let choices: Vec<(String, String)> = live.iter().map(|o| (o.slug.clone(), o.name.clone())).collect();
                             let c_tester = c.clone();
+                            let zip_first = page.routing_order == "zip_first";
+                            let c_order = c.clone();
+                            let live_count = live.len();
                             view! {
                                 <div class="page-head">
                                     <h1>"Offices"</h1>
@@ -76,10 +87,35 @@ pub fn OfficesPage() -> impl IntoView {
                                 <h2>"Where requests go"</h2>
                                 <ol class="hint routing-rules">
                                     <li>"The office the visitor chose in the form;"</li>
-                                    <li>"else the office whose page the form was on;"</li>
-                                    <li>"else the office whose ZIP codes include the visitor's ZIP code;"</li>
+                                    {if zip_first {
+                                        view! {
+                                            <li>"else the office whose ZIP codes include the visitor's ZIP code (the first in the list below when several do);"</li>
+                                            <li>"else the office whose page the form was on;"</li>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <li>"else the office whose page the form was on;"</li>
+                                            <li>"else the office whose ZIP codes include the visitor's ZIP code (the first in the list below when several do);"</li>
+                                        }.into_any()
+                                    }}
                                     <li>"else the clinic's default inbox below."</li>
                                 </ol>
+                                <ActionForm action=order attr:class="panel stack routing-order">
+                                    <input type="hidden" name="clinic" value=c_order />
+                                    <fieldset>
+                                        <legend>"When the visitor chose no office, what decides first?"</legend>
+                                        <label class="check">
+                                            <input type="radio" name="order" value="page_first" checked=!zip_first />
+                                            " The office page the form is on (a visitor reading about Concord writes to Concord)"
+                                        </label>
+                                        <label class="check">
+                                            <input type="radio" name="order" value="zip_first" checked=zip_first />
+                                            " The visitor's ZIP code (each office serves its own area, whatever page they read)"
+                                        </label>
+                                    </fieldset>
+                                    <div role="status">{move || order_saved().map(|m| view! { <p class="notice">{m}</p> })}</div>
+                                    <button class="button" type="submit">"Save the order"</button>
+                                </ActionForm>
                                 <ActionForm action=inbox attr:class="panel stack inline-fields">
                                     <input type="hidden" name="clinic" value=c_form />
                                     <label for="default-inbox">"Default inbox"</label>
@@ -104,7 +140,9 @@ pub fn OfficesPage() -> impl IntoView {
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {live.into_iter().map(|o| view! { <OfficeLine o=o clinic=c.clone() /> }).collect_view()}
+                                        {live.into_iter().enumerate().map(|(i, o)| view! {
+                                            <OfficeLine o=o clinic=c.clone() moved first=i == 0 last=i + 1 == live_count />
+                                        }).collect_view()}
                                     </tbody>
                                 </table>
                                 <RoutingTester clinic=c_tester offices=choices />
@@ -129,11 +167,26 @@ pub fn OfficesPage() -> impl IntoView {
 }
 
 #[component]
-fn OfficeLine(o: OfficeRow, clinic: String) -> impl IntoView {
+fn OfficeLine(o: OfficeRow, clinic: String, moved: ServerAction<MoveOffice>, first: bool, last: bool) -> impl IntoView {
     let open_days: Vec<String> =
         o.hours.iter().filter(|(_, h)| h != "Closed").map(|(d, h)| format!("{}: {h}", &d[..3])).collect();
     let zips = if o.zip_codes.is_empty() { "—".to_string() } else { o.zip_codes.join(", ") };
     let inbox = if o.inbox.is_empty() { "the default inbox".to_string() } else { o.inbox.join(", ") };
+    let mover_clinic = clinic.clone();
+    let office_id = o.id;
+    let mover = move |direction: &'static str, label: String| {
+        let (clinic, office) = (mover_clinic.clone(), office_id.to_string());
+        view! {
+            <ActionForm action=moved attr:class="inline-form">
+                <input type="hidden" name="clinic" value=clinic />
+                <input type="hidden" name="office" value=office />
+                <input type="hidden" name="direction" value=direction />
+                <button class="link-button" type="submit" aria-label=label>{if direction == "up" { "Move up" } else { "Move down" }}</button>
+            </ActionForm>
+        }
+    };
+    let up = (!first).then(|| mover("up", format!("Move {} up", o.name)));
+    let down = (!last).then(|| mover("down", format!("Move {} down", o.name)));
     view! {
         <tr>
             <td>
@@ -141,6 +194,7 @@ fn OfficeLine(o: OfficeRow, clinic: String) -> impl IntoView {
                 <span class="muted">{o.address.clone()}</span><br/>
                 <span class="muted">{format!("{} · {}", o.phone, o.timezone)}</span><br/>
                 <a href=o.url.clone() rel="external">{format!("Public page of {}", o.name)}</a>
+                <div class="move-office">{up}{down}</div>
             </td>
             <td>{inbox}</td>
             <td class="zip-list">{zips}</td>

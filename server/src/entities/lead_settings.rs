@@ -20,6 +20,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub cors_origins: String,
     pub updated_at: DateTimeUtc,
+    /// `page_first` or `zip_first` (see `leads::routing::RuleOrder`).
+    pub routing_order: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,11 @@
 //!    position when several do);
 //! 4. the clinic's default inbox (no office).
 //!
+//! A clinic may put 3 before 2 ([`RuleOrder::ZipFirst`]): a group whose
+//! offices serve strict areas wants the visitor's ZIP to win over the page
+//! they happened to read. The visitor's own choice always comes first and
+//! the default inbox last.
+//!
 //! The caller passes the clinic's offices only, so another clinic's office
 //! is simply unknown here. The lead stores [`RoutedBy::as_str`].
 
@@ -80,6 +85,27 @@ pub fn form_page(path: &str) -> Option<Option<String>> {
     (!slug.is_empty() && !slug.contains('/')).then(|| Some(slug.to_string()))
 }
 
+/// Whether the page's office or the ZIP code decides first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuleOrder {
+    #[default]
+    PageFirst,
+    ZipFirst,
+}
+
+impl RuleOrder {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleOrder::PageFirst => "page_first",
+            RuleOrder::ZipFirst => "zip_first",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [RuleOrder::PageFirst, RuleOrder::ZipFirst].into_iter().find(|o| o.as_str() == s)
+    }
+}
+
 /// Where a lead goes: an office, or `None` for the clinic's default inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
@@ -106,22 +132,30 @@ pub fn route(
     chosen: Option<&str>,
     page_office: Option<i32>,
     zip: Option<&str>,
+    order: RuleOrder,
 ) -> Result<Route, UnknownOffice> {
     if let Some(slug) = chosen.map(str::trim).filter(|s| !s.is_empty()) {
         let office = offices.iter().find(|o| o.slug.eq_ignore_ascii_case(slug)).ok_or(UnknownOffice)?;
         return Ok(Route { office: Some(office.id), by: RoutedBy::ChosenOffice });
     }
-    if let Some(id) = page_office.filter(|id| offices.iter().any(|o| o.id == *id)) {
-        return Ok(Route { office: Some(id), by: RoutedBy::PageOffice });
-    }
-    if let Some(zip) = zip.map(zip_key).filter(|z| !z.is_empty()) {
-        let by_zip =
-            offices.iter().filter(|o| o.zip_codes.iter().any(|z| zip_key(z) == zip)).min_by_key(|o| (o.position, o.id));
-        if let Some(office) = by_zip {
-            return Ok(Route { office: Some(office.id), by: RoutedBy::ZipCode });
-        }
-    }
-    Ok(Route { office: None, by: RoutedBy::ClinicDefault })
+    let by_page = || {
+        page_office
+            .filter(|id| offices.iter().any(|o| o.id == *id))
+            .map(|id| Route { office: Some(id), by: RoutedBy::PageOffice })
+    };
+    let by_zip = || {
+        let zip = zip.map(zip_key).filter(|z| !z.is_empty())?;
+        offices
+            .iter()
+            .filter(|o| o.zip_codes.iter().any(|z| zip_key(z) == zip))
+            .min_by_key(|o| (o.position, o.id))
+            .map(|o| Route { office: Some(o.id), by: RoutedBy::ZipCode })
+    };
+    let found = match order {
+        RuleOrder::PageFirst => by_page().or_else(by_zip),
+        RuleOrder::ZipFirst => by_zip().or_else(by_page),
+    };
+    Ok(found.unwrap_or(Route { office: None, by: RoutedBy::ClinicDefault }))
 }
 
 /// A postal code for comparing: spaces removed, upper case; a US ZIP+4
@@ -140,6 +174,31 @@ fn zip_key(z: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default order (the page's office before the ZIP code).
+    fn route(
+        offices: &[Office],
+        chosen: Option<&str>,
+        page_office: Option<i32>,
+        zip: Option<&str>,
+    ) -> Result<Route, UnknownOffice> {
+        super::route(offices, chosen, page_office, zip, RuleOrder::PageFirst)
+    }
+
+    #[test]
+    fn a_clinic_may_let_the_zip_code_decide_before_the_page() {
+        // On office 12's page with a ZIP served by office 11.
+        let r = super::route(&offices(), None, Some(12), Some("97201"), RuleOrder::ZipFirst).unwrap();
+        assert_eq!(r, Route { office: Some(11), by: RoutedBy::ZipCode });
+        // No ZIP match: the page still counts.
+        let r = super::route(&offices(), None, Some(12), Some("10001"), RuleOrder::ZipFirst).unwrap();
+        assert_eq!(r, Route { office: Some(12), by: RoutedBy::PageOffice });
+        // The visitor's choice still wins.
+        let r = super::route(&offices(), Some("downtown"), Some(12), Some("97201"), RuleOrder::ZipFirst).unwrap();
+        assert_eq!(r.by, RoutedBy::ChosenOffice);
+        assert_eq!(RuleOrder::parse("zip_first"), Some(RuleOrder::ZipFirst));
+        assert_eq!(RuleOrder::parse("random"), None);
+    }
 
     fn office(id: i32, slug: &str, zips: &[&str], position: i32) -> Office {
         Office { id, slug: slug.into(), zip_codes: zips.iter().map(|z| z.to_string()).collect(), position }

@@ -97,6 +97,7 @@ pub async fn settings<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<lead
         form_secret: Set(random_hex(32)),
         cors_origins: Set("[]".into()),
         updated_at: Set(Utc::now()),
+        routing_order: Set(routing::RuleOrder::default().as_str().into()),
     };
     // Two first requests at once: the second insert changes nothing.
     lead_settings::Entity::insert(row)
@@ -136,13 +137,14 @@ pub fn route_among(
     chosen: Option<&str>,
     page_office: Option<&str>,
     zip: Option<&str>,
+    order: routing::RuleOrder,
 ) -> Result<routing::Route, routing::UnknownOffice> {
     let route_offices: Vec<Office> = live
         .iter()
         .map(|l| Office { id: l.id, slug: l.slug.clone(), zip_codes: list(&l.zip_codes), position: l.position })
         .collect();
     let page_office = page_office.and_then(|s| live.iter().find(|l| l.slug == s)).map(|l| l.id);
-    routing::route(&route_offices, chosen, page_office, zip)
+    routing::route(&route_offices, chosen, page_office, zip, order)
 }
 
 /// Who is told about a lead for `office`: its inbox, else the clinic's default inbox.
@@ -204,7 +206,8 @@ pub async fn submit(
         }
     };
     let chosen = raw.office.trim();
-    let route = match route_among(&all, Some(chosen), origin.page_office.as_deref(), Some(raw.zip.trim())) {
+    let order = routing::RuleOrder::parse(&settings.routing_order).unwrap_or_default();
+    let route = match route_among(&all, Some(chosen), origin.page_office.as_deref(), Some(raw.zip.trim()), order) {
         Ok(r) => Some(r),
         Err(e) => {
             if !errors.iter().any(|(f, _)| f == "office") {

@@ -6,7 +6,7 @@
 use app::admin::model::{RouteAnswer, RouteQuestion};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::routing::form_page;
+use super::routing::{RuleOrder, form_page};
 use super::store;
 use crate::entities::clinic;
 use crate::locations::offices::valid_postal_code;
@@ -57,7 +57,9 @@ pub async fn try_route<C: ConnectionTrait>(
         }
     };
     let live = store::live_offices(db, clinic.id).await?;
-    let route = match store::route_among(&live, Some(q.office.as_str()), page_office.as_deref(), Some(zip)) {
+    let settings = store::settings(db, clinic.id).await?;
+    let order = RuleOrder::parse(&settings.routing_order).unwrap_or_default();
+    let route = match store::route_among(&live, Some(q.office.as_str()), page_office.as_deref(), Some(zip), order) {
         Ok(r) => Some(r),
         Err(e) => {
             errors.push(("office".to_string(), e.to_string()));

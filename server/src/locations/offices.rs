@@ -283,7 +283,8 @@ pub async fn page<C: ConnectionTrait>(db: &C, clinic_id: i32) -> Result<OfficesP
                 .collect(),
         })
         .collect();
-    Ok(OfficesPage { offices, default_inbox: clinic.default_inbox })
+    let routing_order = crate::leads::store::settings(db, clinic_id).await?.routing_order;
+    Ok(OfficesPage { offices, default_inbox: clinic.default_inbox, routing_order })
 }
 
 /// Every IANA time zone name, for the form's suggestions.
@@ -515,6 +516,72 @@ pub async fn send_test(
     audit::record(&txn, Some(clinic_id), actor, "office.test_mail", "location", Some(office_id), &summary, now).await?;
     txn.commit().await?;
     Ok(to)
+}
+
+/// Which rule decides first when the visitor chose no office.
+pub async fn save_routing_order(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    order: &str,
+    now: DateTime<Utc>,
+) -> Result<String, OfficeError> {
+    use crate::leads::routing::RuleOrder;
+    let Some(order) = RuleOrder::parse(order) else {
+        return Err(OfficeError::Invalid(vec![(
+            "routing_order".into(),
+            "Choose which decides first: the office page or the ZIP code.".into(),
+        )]));
+    };
+    let txn = db.begin().await?;
+    let settings = crate::leads::store::settings(&txn, clinic_id).await?;
+    let message = match order {
+        RuleOrder::PageFirst => "Saved: the office of the page the form is on decides before the ZIP code.",
+        RuleOrder::ZipFirst => "Saved: the visitor\u{2019}s ZIP code decides before the office of the page.",
+    };
+    if settings.routing_order != order.as_str() {
+        let mut am: crate::entities::lead_settings::ActiveModel = settings.into();
+        am.routing_order = Set(order.as_str().to_string());
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        audit::record(&txn, Some(clinic_id), actor, "clinic.routing_order", "clinic", Some(clinic_id), message, now)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(message.to_string())
+}
+
+/// Move an office one place up or down in the clinic's order (positions
+/// are renumbered 0, 1, 2… in the same transaction).
+pub async fn move_office(
+    db: &DatabaseConnection,
+    clinic_id: i32,
+    actor: &Actor,
+    office_id: i32,
+    up: bool,
+    now: DateTime<Utc>,
+) -> Result<(), OfficeError> {
+    let txn = db.begin().await?;
+    let mut all = offices_of(&txn, clinic_id).await?;
+    let i = all.iter().position(|l| l.id == office_id).ok_or(OfficeError::NotFound)?;
+    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < all.len()) };
+    let Some(j) = j else {
+        txn.commit().await?;
+        return Ok(());
+    };
+    all.swap(i, j);
+    let name = all[j].name.clone();
+    for (pos, office) in all.into_iter().enumerate() {
+        if office.position != pos as i32 {
+            let mut am: location::ActiveModel = office.into();
+            am.position = Set(pos as i32);
+            am.update(&txn).await?;
+        }
+    }
+    let summary = format!("Moved the office {name} {} in the clinic's order", if up { "up" } else { "down" });
+    audit::record(&txn, Some(clinic_id), actor, "office.move", "location", Some(office_id), &summary, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Change where requests go when no office rule matches.
