@@ -25,21 +25,11 @@ const COLOURS: [&str; 6] = ["#1d5f8a", "#a4471b", "#2d6b34", "#6b3d99", "#8a5a00
 /// The target line (#b3261e on white: 5.9:1).
 const TARGET: &str = "#b3261e";
 
-/// Escape text for SVG/XML content and attribute values.
+/// Escape text for SVG/XML content and attribute values (control
+/// characters, which XML does not allow, become spaces).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    let plain: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    app::text::escape_html(&plain)
 }
 
 /// A round axis maximum ≥ `max` (1, 2, 5 × 10ⁿ steps) and its step, for about four grid lines.

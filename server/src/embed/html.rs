@@ -7,16 +7,7 @@ use super::load::Recent;
 
 /// Escape text or an attribute value (double-quoted): `& < > " '`.
 pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&app::text::escape_html(s));
 }
 
 /// An HTML document being written.
