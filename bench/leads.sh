@@ -100,19 +100,7 @@ start_server() {
     env -u DATABASE_URL -u CLINICPRESS_SQLITE_SYNCHRONOUS -u SMTP_URL NO_COLOR=1 "$@" \
         "$BIN" --data-dir "$DATA" serve --demo --trust-proxy --addr "127.0.0.1:$PORT" 2>"$log" >/dev/null &
     SERVER_PID=$!
-    deadline=$(($(now_ns) + 120 * 1000000000))
-    while :; do
-        code=$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "$BASE/healthz" 2>/dev/null || true)
-        [[ "$code" == "200" ]] && break
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            wait "$SERVER_PID" 2>/dev/null || true
-            SERVER_PID=""
-            tail -n 30 "$log" >&2 || true
-            die "the server exited before /healthz answered (log: $log)"
-        fi
-        (($(now_ns) < deadline)) || { tail -n 30 "$log" >&2; die "/healthz did not answer 200 within 120 s"; }
-        sleep 0.05
-    done
+    wait_healthy "$log"
 }
 
 # sql QUERY: run a query on the backend being measured; one row a line, |-separated.
@@ -123,33 +111,6 @@ sql() {
     esac
 }
 
-# wrk prints latencies as 850.00us / 1.23ms / 1.02s; normalise to ms. Prints
-# "rps p50 p99 total non2xx sockerr seconds".
-parse_wrk() {
-    awk '
-    function ms(v,   n) {
-        n = v + 0
-        if (v ~ /us$/) return n / 1000
-        if (v ~ /ms$/) return n
-        if (v ~ /m$/)  return n * 60000
-        if (v ~ /s$/)  return n * 1000
-        return n
-    }
-    $1 == "Requests/sec:" { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    $2 == "requests" && $3 == "in" { total = $1; secs = $4; sub(/s,?$/, "", secs) }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    /Socket errors:/ {
-        line = $0; sub(/.*Socket errors: */, "", line); gsub(/,/, "", line)
-        n = split(line, f, " ")
-        for (j = 2; j <= n; j += 2) sockerr += f[j]
-    }
-    END {
-        if (rps == "" || p50 == "" || p99 == "" || secs == "") exit 1
-        printf "%.1f %.2f %.2f %d %d %d %s\n", rps, p50, p99, total, non2xx + 0, sockerr + 0, secs
-    }'
-}
 
 # run_wrk RUN OUTFILE WRK-ARGS...: one wrk run; RUN numbers its visitors and files.
 run_wrk() {
@@ -211,7 +172,7 @@ run_backend() {
     w1=$(now_ns); s1=$(proc_cpu_ms "$SERVER_PID"); children_cpu_ms; c1=$CHILD_MS; m1=$(machine_busy_ms)
     kill -0 "$SERVER_PID" 2>/dev/null || die "[$b] the server died during the load (log: $log)"
     parsed=$(parse_wrk <"$wout") || { cat "$wout" >&2; die "cannot parse the wrk output"; }
-    read -r rps p50 p99 total non2xx sockerr secs <<<"$parsed"
+    read -r rps p50 p99 total non2xx sockerr secs _ <<<"$parsed"
     ((total > 0)) || die "[$b] wrk made no requests"
     local acked srv wrkc other
     acked=$(cat "$WORK/$b"/refs-1-*.txt | grep -c . || true)
@@ -230,7 +191,7 @@ run_backend() {
     run_wrk 2 "$OUT/leads-wrk-$b-c1.txt" -t1 -c1 -d"$SINGLE_DURATION" --latency || die "wrk failed (one connection)"
     parsed=$(parse_wrk <"$OUT/leads-wrk-$b-c1.txt") || die "cannot parse the wrk output"
     local c1rps c1p50 c1p99 c1total c1non2xx c1sock c1secs
-    read -r c1rps c1p50 c1p99 c1total c1non2xx c1sock c1secs <<<"$parsed"
+    read -r c1rps c1p50 c1p99 c1total c1non2xx c1sock c1secs _ <<<"$parsed"
     R[$b:c1]="$c1p50 / $c1p99 ms ($c1rps leads/s)"
     R[$b:c1err]="$c1non2xx / $c1sock"
 

@@ -1,4 +1,4 @@
-# Shared helpers of the benchmark scripts (bench/run.sh, bench/search.sh).
+# Shared helpers of the benchmark scripts (run.sh, search.sh, leads.sh, suite.sh).
 # Sourced, not run. Expects the caller to keep SERVER_PID and WORK (a scratch
 # directory) in its own variables.
 
@@ -61,3 +61,55 @@ children_cpu_ms() { # sets CHILD_MS: CPU of this shell's reaped children (bash `
     CHILD_MS=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60000 + (a[2] + 0) * 1000 }; printf "%d\n", t }' "$WORK/times")
 }
 kb_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; } # kb_of PID VmHWM
+
+# parse_wrk < WRK-OUTPUT: prints "rps p50 p99 total non2xx sockerr seconds
+# sockdetail" (latencies in ms: wrk prints 850.00us / 1.23ms / 1.02s / 2.00m;
+# seconds is the run's length; sockdetail, last because it has spaces, is
+# wrk's "connect 0 read 0 write 0 timeout 0" or "-"). Fails on output it
+# cannot read.
+parse_wrk() {
+    awk '
+    function ms(v,   n) {
+        n = v + 0
+        if (v ~ /us$/) return n / 1000
+        if (v ~ /ms$/) return n
+        if (v ~ /m$/)  return n * 60000
+        if (v ~ /s$/)  return n * 1000
+        return n
+    }
+    $1 == "Requests/sec:" { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    $2 == "requests" && $3 == "in" { total = $1; secs = $4; sub(/s,?$/, "", secs) }
+    /Non-2xx or 3xx responses:/ { non2xx = $NF }
+    /Socket errors:/ {
+        line = $0; sub(/.*Socket errors: */, "", line); gsub(/,/, "", line)
+        n = split(line, f, " ")
+        for (j = 2; j <= n; j += 2) sockerr += f[j]
+        sockdetail = line
+    }
+    END {
+        if (rps == "" || p50 == "" || p99 == "" || secs == "") exit 1
+        printf "%.1f %.2f %.2f %d %d %d %s %s\n", rps, p50, p99, total, non2xx + 0, sockerr + 0, secs, (sockdetail == "" ? "-" : sockdetail)
+    }'
+}
+
+# wait_healthy LOG [PREFIX] [POLL]: wait (up to 120 s) until the server in
+# SERVER_PID answers 200 on $BASE/healthz; dies with the log's tail if it
+# exits or never answers. PREFIX starts the error messages ("[sqlite-1k] ").
+wait_healthy() {
+    local log="$1" prefix="${2:-}" poll="${3:-0.05}" code deadline
+    deadline=$(($(now_ns) + 120 * 1000000000))
+    while :; do
+        code=$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "$BASE/healthz" 2>/dev/null || true)
+        [[ "$code" == "200" ]] && return 0
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            wait "$SERVER_PID" 2>/dev/null || true
+            SERVER_PID=""
+            tail -n 30 "$log" >&2 || true
+            die "${prefix}the server exited before /healthz answered (log: $log)"
+        fi
+        (($(now_ns) < deadline)) || { tail -n 30 "$log" >&2; die "${prefix}/healthz did not answer 200 within 120 s"; }
+        sleep "$poll"
+    done
+}

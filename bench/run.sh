@@ -173,35 +173,6 @@ done
 
 RSS_IDLE_KB=$(kb_of "$SERVER_PID" VmRSS)
 
-# --- load ----------------------------------------------------------------------------
-# wrk prints latencies as 850.00us / 1.23ms / 1.02s / 2.00m; normalise to ms.
-parse_wrk() {
-    awk '
-    function ms(v,   n) {
-        n = v + 0
-        if (v ~ /us$/) return n / 1000
-        if (v ~ /ms$/) return n
-        if (v ~ /m$/)  return n * 60000
-        if (v ~ /s$/)  return n * 1000
-        return n
-    }
-    $1 == "Requests/sec:" { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    $2 == "requests" && $3 == "in" { total = $1 }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    /Socket errors:/ {
-        # Socket errors: connect 0, read 0, write 0, timeout 0
-        line = $0; sub(/.*Socket errors: */, "", line); gsub(/,/, "", line)
-        n = split(line, f, " ")
-        for (j = 2; j <= n; j += 2) sockerr += f[j]
-        sockdetail = line
-    }
-    END {
-        if (rps == "" || p50 == "" || p99 == "") exit 1
-        printf "%.1f %.2f %.2f %d %d %d %s\n", rps, p50, p99, total, non2xx + 0, sockerr + 0, (sockdetail == "" ? "-" : sockdetail)
-    }'
-}
 
 # wrk runs in the background and we `wait` for it, so Ctrl-C / TERM reach the
 # trap at once instead of after the whole run.
@@ -228,7 +199,7 @@ for u in "${URLS[@]}"; do
     w1=$(now_ns); s1=$(proc_cpu_ms "$SERVER_PID"); children_cpu_ms; c1=$CHILD_MS; m1=$(machine_busy_ms)
     kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during the load on $u (see $OUT/server-warm-$START_RUNS.log)"
     parsed=$(parse_wrk <"$OUT/wrk-$name.txt") || { cat "$OUT/wrk-$name.txt" >&2; die "could not parse wrk output for $u"; }
-    read -r "RPS[$u]" "P50[$u]" "P99[$u]" "TOTAL[$u]" "NON2XX[$u]" "SOCKERR[$u]" detail <<<"$parsed"
+    read -r "RPS[$u]" "P50[$u]" "P99[$u]" "TOTAL[$u]" "NON2XX[$u]" "SOCKERR[$u]" _ detail <<<"$parsed"
     SOCKDETAIL[$u]="$detail"
     srv=$((s1 - s0)); wrkc=$((c1 - c0)); other=$((m1 - m0 - srv - wrkc))
     if ((other < 0)); then other=0; fi

@@ -123,19 +123,7 @@ start_server() { # start_server DATA_DIR LOG
     env -u DATABASE_URL NO_COLOR=1 CLINICPRESS_DATA="$data" CLINICPRESS_ADDR="127.0.0.1:$PORT" \
         "$BIN" serve 2>"$log" >/dev/null &
     SERVER_PID=$!
-    deadline=$(($(now_ns) + 120 * 1000000000))
-    while :; do
-        code=$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "$BASE/healthz" 2>/dev/null || true)
-        [[ "$code" == "200" ]] && break
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            wait "$SERVER_PID" 2>/dev/null || true
-            SERVER_PID=""
-            tail -n 30 "$log" >&2 || true
-            die "the server exited before /healthz answered (log: $log)"
-        fi
-        (($(now_ns) < deadline)) || { tail -n 30 "$log" >&2; die "/healthz did not answer 200 within 120 s"; }
-        sleep 0.05
-    done
+    wait_healthy "$log"
     # The server must use the index `reindex` built, not start building its own.
     if grep -Eq 'search: (no index yet|the index could not be opened)' "$log"; then
         tail -n 30 "$log" >&2
@@ -143,32 +131,6 @@ start_server() { # start_server DATA_DIR LOG
     fi
 }
 
-# wrk prints latencies as 850.00us / 1.23ms / 1.02s / 2.00m; normalise to ms.
-parse_wrk() {
-    awk '
-    function ms(v,   n) {
-        n = v + 0
-        if (v ~ /us$/) return n / 1000
-        if (v ~ /ms$/) return n
-        if (v ~ /m$/)  return n * 60000
-        if (v ~ /s$/)  return n * 1000
-        return n
-    }
-    $1 == "Requests/sec:" { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    $2 == "requests" && $3 == "in" { total = $1 }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    /Socket errors:/ {
-        line = $0; sub(/.*Socket errors: */, "", line); gsub(/,/, "", line)
-        n = split(line, f, " ")
-        for (j = 2; j <= n; j += 2) sockerr += f[j]
-    }
-    END {
-        if (rps == "" || p50 == "" || p99 == "") exit 1
-        printf "%.1f %.2f %.2f %d %d %d\n", rps, p50, p99, total, non2xx + 0, sockerr + 0
-    }'
-}
 
 other_pct() { # other_pct CPU_MS WALL_MS -> % of one core used by other processes (>= 0)
     awk -v o="$1" -v w="$2" 'BEGIN { if (o < 0) o = 0; printf "%.0f", (w > 0 ? o * 100 / w : 0) }'
@@ -315,7 +277,7 @@ run_size() {
         kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during the load on $endpoint (log: $log)"
         parsed=$(parse_wrk <"$OUT/search-wrk-$n-$name-c$CONNECTIONS.txt") ||
             { cat "$OUT/search-wrk-$n-$name-c$CONNECTIONS.txt" >&2; die "cannot parse the wrk output"; }
-        read -r rps p50 p99 total non2xx sockerr <<<"$parsed"
+        read -r rps p50 p99 total non2xx sockerr _ <<<"$parsed"
         ((total > 0)) || die "wrk made no requests on $endpoint"
         srv=$((s1 - s0)); wrkc=$((c1 - c0)); other=$((m1 - m0 - srv - wrkc)); ((other >= 0)) || other=0
         R[$n:$name:rps]=$rps; R[$n:$name:p50]=$p50; R[$n:$name:p99]=$p99
@@ -329,7 +291,7 @@ run_size() {
         run_wrk "$OUT/search-wrk-$n-$name-c1.txt" "$endpoint" -t1 -c1 -d"$SINGLE_DURATION" --latency ||
             { cat "$OUT/search-wrk-$n-$name-c1.txt" >&2; die "wrk failed on $endpoint (one connection)"; }
         parsed=$(parse_wrk <"$OUT/search-wrk-$n-$name-c1.txt") || die "cannot parse the wrk output"
-        read -r rps p50 p99 total non2xx sockerr <<<"$parsed"
+        read -r rps p50 p99 total non2xx sockerr _ <<<"$parsed"
         ((non2xx == 0)) || die "$non2xx non-2xx answers on $endpoint (one connection)"
         R[$n:$name:c1p50]=$p50; R[$n:$name:c1p99]=$p99
     done

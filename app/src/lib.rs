@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod assets;
 pub mod colors;
 pub mod error;
 pub mod leads;

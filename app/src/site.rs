@@ -2,7 +2,7 @@
 //! request's host resolved to.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -27,14 +27,52 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <AutoReload options=options />
+                <link rel="stylesheet" id="leptos" href=crate::assets::url("clinicpress.css") />
+                <HydrationLinks />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Load the browser bundle and hydrate (Leptos's `HydrationScripts`, with
+/// versioned addresses that browsers may keep for a year).
+///
+/// The admin area hydrates at once. Public pages are complete without the
+/// bundle (their forms post, their links load pages), so they load it only
+/// when a visitor starts using what it improves: on the first focus, press
+/// or key in the header's search box or a request form (suggestions as you
+/// type, the form checking itself), or when the page dispatches
+/// [`crate::assets::HYDRATE_EVENT`]. A visitor who only reads downloads no
+/// script or WebAssembly at all.
+#[component]
+fn HydrationLinks() -> impl IntoView {
+    let (js, wasm) = (crate::assets::url("clinicpress.js"), crate::assets::url(crate::assets::wasm_file()));
+    if hydrates_at_once() {
+        view! {
+            <link rel="modulepreload" href=js />
+            <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
+            <script type="module">{crate::assets::hydration_script()}</script>
+        }
+        .into_any()
+    } else {
+        view! { <script type="module">{crate::assets::hydration_on_demand_script()}</script> }.into_any()
+    }
+}
+
+/// Whether this page hydrates as soon as it loads: the admin area does.
+fn hydrates_at_once() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_none_or(|p| crate::assets::hydrates_at_once(p.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
     }
 }
 
@@ -117,9 +155,8 @@ pub fn App() -> impl IntoView {
     provide_context(SiteResource(site));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/clinicpress.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Meta name="color-scheme" content="light" />
+        <Meta name="color-scheme" content="light dark" />
         <Title formatter=|t: String| t />
         <Router>
             <a class="skip-link" href="#main" rel="external">"Skip to content"</a>

@@ -65,14 +65,15 @@ for (const c of cases) {
     const problems = watchConsole(page, c.status === 404 ? c.url : undefined);
     await trackWasm(page);
     await snapshotBeforeHydration(page);
-    const wasm = page.waitForResponse((r) => r.url().endsWith('/pkg/clinicpress.wasm'));
+    const wasm = page.waitForResponse((r) => new URL(r.url()).pathname === '/pkg/clinicpress.wasm');
 
     const res = await page.goto(c.url);
     expect(res?.status()).toBe(c.status);
+    // Public pages hydrate on demand: waitForHydration asks for it.
+    await waitForHydration(page);
     const wasmRes = await wasm;
     expect(wasmRes.status()).toBe(200);
     expect(wasmRes.headers()['content-type']).toContain('application/wasm');
-    await waitForHydration(page);
 
     const { before, after } = await snapshots(page);
     expect(before, 'DOMContentLoaded snapshot was taken').toBeTruthy();

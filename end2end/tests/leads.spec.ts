@@ -83,6 +83,31 @@ test('with JavaScript the form checks itself before sending', async ({ page }) =
   await expect(page.getByText('Our Concord office will get back to you')).toBeVisible();
 });
 
+test('a public page loads no script until its form is used, and keeps what was typed meanwhile', async ({ page }) => {
+  test.setTimeout(60_000);
+  const bundle: string[] = [];
+  page.on('request', (r) => {
+    if (/^\/pkg\/.*\.(js|wasm)$/.test(new URL(r.url()).pathname)) bundle.push(r.url());
+  });
+  await trackWasm(page);
+  await page.goto(`${PMC}/locations/concord`);
+  await page.waitForLoadState('networkidle');
+  expect(bundle, 'nothing but HTML, CSS and images for a reader').toEqual([]);
+  // Typing loads the bundle; the name and phone typed while it loads count.
+  const form = page.locator('form.lead-form');
+  await form.getByLabel('Your name').fill('Jordan Avery');
+  await form.getByLabel(/^Phone/).fill('925 555 0142');
+  await waitForHydration(page);
+  expect(bundle.length).toBeGreaterThan(0);
+  await expect(form.getByLabel('Your name')).toHaveValue('Jordan Avery');
+  await form.getByRole('button', { name: 'Send' }).click();
+  await expect(page).toHaveURL(`${PMC}/locations/concord`);
+  await expect(form.getByRole('heading', { name: 'Please correct these before sending' })).toBeVisible();
+  await expect(form.locator('#lead-consent-error')).not.toBeEmpty();
+  await expect(form.locator('#lead-name-error')).toBeEmpty();
+  await expect(form.locator('#lead-phone-error')).toBeEmpty();
+});
+
 test('a clinic admin edits an office and the default inbox', async ({ page }) => {
   test.setTimeout(90_000);
   await trackWasm(page);

@@ -99,12 +99,17 @@ export async function trackWasm(page: Page): Promise<void> {
 }
 
 /**
- * Wait until the page has hydrated: the wasm module is instantiated (see
+ * Hydrate the page now and wait until it has: the wasm module is instantiated (see
  * `trackWasm`), `hydrate()` has run right after it, and the network has
  * gone quiet (the Suspense resources hydrate from data already in the page).
  */
 export async function waitForHydration(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { __e2eWasmReady?: boolean }).__e2eWasmReady === true);
+  // Public pages hydrate on demand (first use of the search box or a form,
+  // or this event); the admin area at once, where the event changes nothing.
+  await page.waitForFunction(() => {
+    dispatchEvent(new Event('clinicpress:hydrate'));
+    return (window as unknown as { __e2eWasmReady?: boolean }).__e2eWasmReady === true;
+  });
   await page.waitForLoadState('networkidle');
 }
 

@@ -107,7 +107,7 @@ impl SqlContent {
                 featured_srcset,
             },
             related,
-            now,
+            now: read::shown_time(now),
             json_ld: String::new(),
         };
         page.json_ld = crate::seo::post_json_ld(&page, clinic);
@@ -129,7 +129,7 @@ impl ContentPort for SqlContent {
         Ok(HomePage {
             recent,
             locations: locations.iter().map(|l| loc::summary(l, now)).collect(),
-            now,
+            now: read::shown_time(now),
             json_ld: crate::seo::home_json_ld(clinic, &locations),
         })
     }

@@ -62,12 +62,7 @@ impl Target {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 pub fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_string() };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
-    }
+    crate::config::file::mask_urls(url)
 }
 
 /// What a backup or restore did, for the operator.

@@ -2,15 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod file;
+
 /// Where the built site (CSS, the hydrate bundle, public assets) lives.
 ///
-/// `CLINICPRESS_SITE_ROOT` wins; otherwise `site/` next to the binary's
-/// target directory (`target/release/clinicpress` → `target/site`), so the
-/// release binary runs from any working directory.
+/// Unless `--site-root` / `CLINICPRESS_SITE_ROOT` says: `site/` next to
+/// the binary's target directory (`target/release/clinicpress` →
+/// `target/site`), so the release binary runs from any working directory.
 pub fn site_root() -> PathBuf {
-    if let Ok(p) = std::env::var("CLINICPRESS_SITE_ROOT") {
-        return PathBuf::from(p);
-    }
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
     {
@@ -21,6 +20,26 @@ pub fn site_root() -> PathBuf {
         }
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site")
+}
+
+/// The log filter when `CLINICPRESS_LOG` / `--log` is not set.
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+
+/// `--log` / `CLINICPRESS_LOG`: a filter tracing understands.
+pub fn check_log_filter(value: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(value)
+        .map(|_| value.to_string())
+        .map_err(|e| format!("not a log filter (like \"info\" or \"info,clinicpress=debug\"): {e}"))
+}
+
+/// How log lines are written (`--log-format`, `CLINICPRESS_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// Settings the router needs at run time.
@@ -40,6 +59,11 @@ pub struct WebSettings {
     /// Whether lead webhooks may be plain http to this machine (a test
     /// receiver): `serve --local-webhooks`. Refused by default.
     pub local_webhooks: crate::leads::webhook::LocalHttp,
+    /// `/readyz` and `/metrics` (`crate::ops`): the metrics token and the
+    /// index lag readiness allows.
+    pub ops: crate::ops::Settings,
+    /// Rendered public pages kept in memory (`crate::page_cache`).
+    pub page_cache: crate::page_cache::Settings,
 }
 
 impl WebSettings {
@@ -52,12 +76,15 @@ impl WebSettings {
             media_root: data_dir.join("media"),
             sitemap_limit: crate::feeds::sitemap::MAX_URLS,
             local_webhooks: Default::default(),
+            ops: Default::default(),
+            page_cache: Default::default(),
         }
     }
 }
 
-/// How SQLite makes a commit durable: `CLINICPRESS_SQLITE_SYNCHRONOUS`
-/// (`normal`, the default, or `full`). PostgreSQL is not affected.
+/// How SQLite makes a commit durable: `--sqlite-synchronous` /
+/// `CLINICPRESS_SQLITE_SYNCHRONOUS` (`normal`, the default, or `full`).
+/// PostgreSQL is not affected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SqliteSync {
     /// `synchronous = NORMAL`: in WAL mode a commit survives the process
@@ -73,21 +100,14 @@ pub enum SqliteSync {
 }
 
 impl SqliteSync {
-    /// The environment variable read by [`SqliteSync::from_env`].
-    pub const ENV: &'static str = "CLINICPRESS_SQLITE_SYNCHRONOUS";
-
-    /// `normal` or `full` (any case); empty is the default.
+    /// `normal` or `full` (any case); empty is the default
+    /// (`--sqlite-synchronous` / `CLINICPRESS_SQLITE_SYNCHRONOUS`).
     pub fn parse(value: &str) -> Result<Self, String> {
         match value.trim().to_ascii_lowercase().as_str() {
             "" | "normal" => Ok(SqliteSync::Normal),
             "full" => Ok(SqliteSync::Full),
-            other => Err(format!("{} must be \"normal\" or \"full\", not \"{other}\"", Self::ENV)),
+            other => Err(format!("must be \"normal\" or \"full\", not \"{other}\"")),
         }
-    }
-
-    /// From [`SqliteSync::ENV`]; unset is the default.
-    pub fn from_env() -> Result<Self, String> {
-        std::env::var(Self::ENV).map_or(Ok(SqliteSync::default()), |v| Self::parse(&v))
     }
 }
 
@@ -103,7 +123,7 @@ mod tests {
         assert_eq!(SqliteSync::parse(" FULL "), Ok(SqliteSync::Full));
         for bad in ["off", "extra", "1", "fullish"] {
             let e = SqliteSync::parse(bad).unwrap_err();
-            assert!(e.contains("CLINICPRESS_SQLITE_SYNCHRONOUS") && e.contains(bad), "{e}");
+            assert!(e.contains("normal") && e.contains(bad), "{e}");
         }
     }
 }

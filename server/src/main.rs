@@ -1,26 +1,51 @@
 //! The `clinicpress` command.
 
+use std::ffi::OsString;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use axum::serve::ListenerExt;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use clinicpress::accounts::users::{self, RoleArg};
 use clinicpress::search::service::SearchService;
+use clinicpress::shutdown::Workers;
 use clinicpress::{backup, clinics::provision, config, db, demo, posts::import, web, wordpress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
 #[command(name = "clinicpress", version, about = "Content and lead-capture CMS for clinic groups")]
 struct Cli {
+    /// A TOML file of settings: any option that has an environment variable,
+    /// by its long name (`smtp_url = "smtp://127.0.0.1:2525"`). The command
+    /// line and the environment win over the file.
+    #[arg(long, global = true, env = config::file::ENV, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Directory for the SQLite database and other data.
     #[arg(long, global = true, env = "CLINICPRESS_DATA", default_value = "./data")]
     data_dir: PathBuf,
     /// Database URL (postgres://… or sqlite://…). Default: SQLite in the data directory.
-    #[arg(long, global = true, env = "DATABASE_URL")]
+    #[arg(long, global = true, env = "DATABASE_URL", value_parser = db::check_url, hide_env_values = true)]
     database_url: Option<String>,
+    /// SQLite durability: normal (a commit survives the process being
+    /// killed) or full (also a power loss; each commit waits for the disk).
+    #[arg(long, global = true, env = "CLINICPRESS_SQLITE_SYNCHRONOUS", default_value = "normal",
+          value_parser = config::SqliteSync::parse)]
+    sqlite_synchronous: config::SqliteSync,
+    /// Seconds a request waits for a database connection before it is
+    /// answered "503, try again" (while the database is away).
+    #[arg(long, global = true, env = "CLINICPRESS_DB_ACQUIRE_TIMEOUT", default_value = "5",
+          value_parser = db::check_acquire_timeout)]
+    db_acquire_timeout: std::time::Duration,
+    /// Which log lines to write (tracing's filter syntax), e.g. "info" or "info,clinicpress=debug".
+    #[arg(long = "log", global = true, env = "CLINICPRESS_LOG", default_value = config::DEFAULT_LOG_FILTER,
+          value_parser = config::check_log_filter)]
+    log_filter: String,
+    /// Log line format: text for people, json (one object per line) for log collectors.
+    #[arg(long, global = true, env = "CLINICPRESS_LOG_FORMAT", value_enum, default_value_t = config::LogFormat::Text)]
+    log_format: config::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,6 +54,20 @@ struct Cli {
 enum Command {
     /// Serve the sites (migrates the database first).
     Serve {
+        /// Seconds a process holds an outbox row it is delivering; another
+        /// process takes the row over once this has passed (after a crash).
+        #[arg(long, env = clinicpress::leads::outbox::LEASE_ENV, default_value_t = clinicpress::leads::outbox::CLAIM as u32,
+              value_parser = clap::value_parser!(u32).range(1..=3600))]
+        outbox_lease_seconds: u32,
+        /// Seconds to let requests in flight and the workers' rows in hand
+        /// finish after SIGTERM or Ctrl-C.
+        #[arg(long, env = "CLINICPRESS_SHUTDOWN_TIMEOUT", default_value = "20",
+              value_parser = clinicpress::shutdown::check_timeout)]
+        shutdown_timeout: std::time::Duration,
+        /// The built site's assets (CSS, the browser bundle); by default
+        /// `site/` beside the binary's folder (target/site).
+        #[arg(long, env = "CLINICPRESS_SITE_ROOT", value_name = "DIR")]
+        site_root: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long, env = "CLINICPRESS_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
@@ -44,7 +83,7 @@ enum Command {
         /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525 or
         /// smtps://user:password@mail.example.com. Without it, mail is written
         /// as .eml files under DATA_DIR/mail.
-        #[arg(long, env = "SMTP_URL")]
+        #[arg(long, env = "SMTP_URL", value_parser = clinicpress::mail::check_smtp_url, hide_env_values = true)]
         smtp_url: Option<String>,
         /// Addresses per sitemap file (1 to 50000); a clinic with more pages
         /// gets a sitemap index at /sitemap.xml naming /sitemap/1.xml, ...
@@ -56,7 +95,27 @@ enum Command {
         /// could otherwise make the server post to its own local services.
         #[arg(long, env = "CLINICPRESS_LOCAL_WEBHOOKS")]
         local_webhooks: bool,
+        /// A second address (keep it private) serving /healthz, /readyz and
+        /// /metrics without a token, e.g. 127.0.0.1:9100.
+        #[arg(long, env = "CLINICPRESS_ADMIN_ADDR")]
+        admin_addr: Option<SocketAddr>,
+        /// Serve /metrics on the public address too, to requests with
+        /// `Authorization: Bearer <token>`. Without it /metrics there is 404.
+        #[arg(long, env = "CLINICPRESS_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+        /// /readyz fails while the search index is more than this many changes behind.
+        #[arg(long, env = "CLINICPRESS_READY_MAX_INDEX_LAG", default_value_t = clinicpress::ops::health::DEFAULT_MAX_INDEX_LAG)]
+        ready_max_index_lag: u64,
+        /// Memory in MiB for rendered public pages kept to be served again
+        /// (0 turns the page cache off).
+        #[arg(long, env = "CLINICPRESS_PAGE_CACHE_MB", default_value_t = clinicpress::page_cache::DEFAULT_MAX_MB,
+              value_parser = clap::value_parser!(u32).range(0..=65_536))]
+        page_cache_mb: u32,
     },
+    /// Check the configuration (file, environment) and print the settings
+    /// `serve` would run with, secrets masked.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create or update clinics, locations, authors and users from a TOML file.
@@ -92,6 +151,12 @@ enum Command {
         /// A file written by `clinicpress backup`.
         path: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print each setting of `serve` and where its value comes from; fail on a bad value.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -148,19 +213,74 @@ fn read_password(env_var: Option<&str>) -> Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
+/// Parse the command line over the configuration file's values. Bad values
+/// in the file or the environment are all reported at once, each with where
+/// it came from; clap reports a bad command line itself (and exits).
+fn parse_cli(args: &[OsString]) -> Result<(Cli, config::file::FileValues), Vec<String>> {
+    let base = Cli::command();
+    let file = config::file::load(args, &base)?;
+    let matches = config::file::apply(base, &file).try_get_matches_from(args).unwrap_or_else(|e| exit_masked(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_masked(e));
+    Ok((cli, file))
+}
+
+/// Exit with clap's message (help, version, a bad argument), passwords in
+/// URLs masked: a bad value typed on the command line is repeated in it.
+fn exit_masked(e: clap::Error) -> ! {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    eprint!("{}", config::file::mask_urls(&e.render().to_string()));
+    std::process::exit(e.exit_code());
+}
+
+/// `clinicpress config check`: the arguments are parsed again as `serve`'s,
+/// and each of its settings is printed with its source.
+fn config_check(args: &[OsString], file: &config::file::FileValues) -> ExitCode {
+    let at = args.windows(2).rposition(|w| w[0] == "config" && w[1] == "check").unwrap_or(args.len());
+    let mut serve_args = args.to_vec();
+    serve_args.splice(at..(at + 2).min(args.len()), [OsString::from("serve")]);
+    let cmd = config::file::apply(Cli::command(), file);
+    let matches = cmd.clone().try_get_matches_from(&serve_args).unwrap_or_else(|e| exit_masked(e));
+    let Some(serve) = matches.subcommand_matches("serve") else { return ExitCode::FAILURE };
+    match &file.path {
+        Some(path) => println!("# Clinicpress settings for `serve`, with the file {} (secrets masked)", path.display()),
+        None => println!("# Clinicpress settings for `serve`, no configuration file (secrets masked)"),
+    }
+    print!("{}", config::file::describe(&cmd, &matches, "serve", serve, file));
+    println!("# every value is valid");
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLINICPRESS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let (cli, file) = match parse_cli(&args) {
+        Ok(parsed) => parsed,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    if matches!(cli.command, Command::Config(ConfigCommand::Check)) {
+        return config_check(&args, &file);
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log_filter).expect("checked by config::check_log_filter");
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        config::LogFormat::Text => logs.init(),
+        config::LogFormat::Json => logs.json().init(),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let cli_log_format = cli.log_format;
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
+            // A JSON line for a log collector too, when logs are JSON.
+            if cli_log_format == config::LogFormat::Json {
+                tracing::error!("{e:#}");
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
@@ -183,20 +303,40 @@ async fn open_db(cli: &Cli) -> Result<sea_orm::DatabaseConnection> {
             db::default_sqlite_url(&cli.data_dir)
         }
     };
-    let conn = db::connect(&url).await.context("cannot open the database")?;
+    let options = db::DbOptions { sqlite_synchronous: cli.sqlite_synchronous, acquire_timeout: cli.db_acquire_timeout };
+    let conn = db::connect_with(&url, &options).await.context("cannot open the database")?;
     db::migrate(&conn).await.context("cannot apply database migrations")?;
     Ok(conn)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, demo, secure_cookies, trust_proxy, smtp_url, sitemap_limit, local_webhooks } => {
+        Command::Serve {
+            outbox_lease_seconds,
+            shutdown_timeout,
+            site_root,
+            addr,
+            demo,
+            secure_cookies,
+            trust_proxy,
+            smtp_url,
+            sitemap_limit,
+            local_webhooks,
+            admin_addr,
+            metrics_token,
+            ready_max_index_lag,
+            page_cache_mb,
+        } => {
             let started = std::time::Instant::now();
+            // First: one server per data directory (its search index).
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("cannot create the data directory {}", cli.data_dir.display()))?;
+            let _index_lock = clinicpress::search::service::lock_dir(&cli.data_dir)?;
             let conn = open_db(&cli).await?;
             if *demo && demo::load_if_empty(&conn).await.context("cannot load the demo content")? {
                 tracing::info!("loaded the demo clinics and articles");
             }
-            let site_root = config::site_root();
+            let site_root = site_root.clone().unwrap_or_else(config::site_root);
             if !site_root.join("pkg").is_dir() {
                 tracing::warn!(site_root = %site_root.display(), "no built site assets here; run `cargo leptos build --release` or set CLINICPRESS_SITE_ROOT");
             }
@@ -213,17 +353,43 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| "SMTP_URL is not a valid SMTP URL (like smtp://127.0.0.1:2525)")?;
             }
             tracing::info!("outgoing mail: {}", settings.mailer.describe());
-            let publisher = clinicpress::posts::publisher::spawn(conn.clone());
+            settings.ops.metrics_token = metrics_token.as_deref().and_then(clinicpress::ops::MetricsToken::new);
+            settings.ops.max_index_lag = *ready_max_index_lag;
+            settings.page_cache.max_bytes = *page_cache_mb as usize * 1024 * 1024;
+            let mut workers = Workers::default();
+            let stop = workers.token();
+            settings.ops.stopping = stop.clone();
             let (search, search_state) = SearchService::open(&cli.data_dir).context("cannot open the search index")?;
-            let indexer = search.spawn_indexer(conn.clone(), search_state);
+            workers.add("publisher", clinicpress::posts::publisher::spawn(conn.clone(), stop.clone()));
+            workers.add("indexer", search.spawn_indexer(conn.clone(), search_state, stop.clone()));
             let outbox = clinicpress::leads::outbox::Outbox::new(conn.clone(), settings.mailer.clone())
-                .with_local_webhooks(settings.local_webhooks);
-            let sender = outbox.spawn();
+                .with_local_webhooks(settings.local_webhooks)
+                .with_lease(chrono::Duration::seconds((*outbox_lease_seconds).into()));
+            let longest = clinicpress::mail::SMTP_TIMEOUT.max(clinicpress::leads::webhook::TIMEOUT);
+            if u64::from(*outbox_lease_seconds) <= longest.as_secs() {
+                tracing::warn!(
+                    "the outbox lease ({outbox_lease_seconds} s) is not longer than the longest delivery ({} s): with several processes a notice still being sent may be taken over and sent twice",
+                    longest.as_secs()
+                );
+            }
+            workers.add("outbox", outbox.spawn(stop.clone()));
             // Unanswered leads escalated each minute; finished ones deleted daily after the clinic's retention period.
             let links = clinicpress::leads::escalation::Links { https: *secure_cookies, port: addr.port() };
-            let escalator = clinicpress::leads::escalation::Escalator::new(conn.clone(), outbox.clone(), links).spawn();
-            let retention = clinicpress::leads::retention::spawn(conn.clone());
-            let app = web::router(conn, options, settings, search, outbox);
+            let escalator = clinicpress::leads::escalation::Escalator::new(conn.clone(), outbox.clone(), links);
+            workers.add("escalation", escalator.spawn(stop.clone()));
+            workers.add("retention", clinicpress::leads::retention::spawn(conn.clone(), stop.clone()));
+            let admin = match admin_addr {
+                Some(at) => {
+                    let ops = clinicpress::ops::Ops::new(conn.clone(), search.clone(), settings.ops.clone());
+                    Some(
+                        clinicpress::ops::spawn_admin(*at, ops)
+                            .await
+                            .with_context(|| format!("cannot listen on {at}"))?,
+                    )
+                }
+                None => None,
+            };
+            let app = web::router(conn.clone(), options, settings, search, outbox);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?
@@ -235,16 +401,51 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 "serving on http://{addr} (ready in {} ms) — try http://pmc.localhost:{port}/ or http://localhost:{port}/",
                 started.elapsed().as_millis()
             );
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
-            publisher.abort();
-            indexer.abort();
-            sender.abort();
-            escalator.abort();
-            retention.abort();
+            // SIGTERM or Ctrl-C: stop accepting, let requests in flight
+            // finish (at most the shutdown time), stop the workers after
+            // the row in hand, close the pool.
+            tokio::spawn(clinicpress::shutdown::on_signal(stop.clone()));
+            let grace = *shutdown_timeout;
+            let serving = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(stop.clone().cancelled_owned())
+                .into_future();
+            // Requests and workers share one shutdown time, counted from the signal.
+            let served = async {
+                let served = clinicpress::shutdown::bounded(&stop, grace, serving).await;
+                stop.cancel();
+                served
+            };
+            let stopped = async {
+                stop.cancelled().await;
+                workers.stop(grace).await;
+            };
+            let (served, ()) = tokio::join!(served, stopped);
+            if let Some(admin) = admin {
+                admin.abort();
+            }
+            let clean = match served {
+                Some(result) => {
+                    result?;
+                    true
+                }
+                None => {
+                    tracing::warn!("requests still running after {} s; stopping anyway", grace.as_secs_f64());
+                    false
+                }
+            };
+            // The pool waits for every connection to come back; a request cut off may hold one.
+            match tokio::time::timeout(std::time::Duration::from_secs(5), conn.close()).await {
+                Ok(closed) => closed.context("cannot close the database pool")?,
+                Err(_) => tracing::warn!("database connections still in use after 5 s; exiting without them"),
+            }
+            if clean {
+                tracing::info!("stopped cleanly");
+            } else {
+                tracing::info!("stopped");
+            }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config(ConfigCommand::Check) => Ok(ExitCode::SUCCESS),
         Command::Migrate => {
             let conn = open_db(&cli).await?;
             let pending = db::pending_migrations(&conn).await?;
@@ -366,23 +567,4 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -253,3 +253,99 @@ fn backup_and_restore_from_the_shell() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("pg_restore") && !text.contains("s3cret"), "{text}");
 }
+
+/// `clinicpress` with a clean environment for its settings, plus `env`.
+fn clinicpress_env(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clinicpress"));
+    cmd.current_dir(dir).args(args);
+    for var in ["DATABASE_URL", "SMTP_URL", "CLINICPRESS_CONFIG", "CLINICPRESS_ADDR", "CLINICPRESS_DATA"] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run clinicpress");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Settings from a TOML file, overridden by the environment, printed by
+/// `config check` with their sources and secrets masked; every bad value is
+/// named, with where it came from, and `serve` refuses to start with one.
+#[test]
+fn configuration_file_environment_and_config_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("clinicpress.toml"),
+        "# Clinicpress settings\n\
+         addr = \"127.0.0.1:4100\"\n\
+         smtp_url = \"smtps://mailer:hunter2-secret@mail.example.com:465\"\n\
+         sitemap-limit = 1000\n\
+         secure_cookies = true\n\
+         database_url = \"postgres://cp:db-pass-77@db.internal/cp\"\n",
+    )
+    .unwrap();
+    let env = [("CLINICPRESS_ADDR", "127.0.0.1:4200")];
+    let (code, out, err) = clinicpress_env(d, &env, &["--config", "clinicpress.toml", "config", "check"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for line in [
+        "addr = \"127.0.0.1:4200\"  # environment CLINICPRESS_ADDR",
+        "sitemap_limit = \"1000\"  # file clinicpress.toml",
+        "secure_cookies = \"true\"  # file clinicpress.toml",
+        "smtp_url = \"smtps://mailer:***@mail.example.com:465\"  # file clinicpress.toml",
+        "database_url = \"postgres://cp:***@db.internal/cp\"  # file clinicpress.toml",
+        "data_dir = \"./data\"  # default",
+        "# every value is valid",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    assert!(!out.contains("hunter2") && !out.contains("db-pass-77"), "{out}");
+    // The file can also be named by the environment.
+    let (code, out, _) = clinicpress_env(d, &[("CLINICPRESS_CONFIG", "clinicpress.toml")], &["config", "check"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("addr = \"127.0.0.1:4100\"  # file clinicpress.toml"), "{out}");
+
+    // Every problem at once, each with its source; a password in a bad value is masked.
+    std::fs::write(
+        d.join("bad.toml"),
+        "sitemap_limit = 0\ncolour = \"blue\"\nsmtp_url = \"carrier-pigeon://bird:seed-secret@loft\"\n",
+    )
+    .unwrap();
+    let env = [("CLINICPRESS_SHUTDOWN_TIMEOUT", "forever")];
+    let (code, out, err) = clinicpress_env(d, &env, &["--config", "bad.toml", "config", "check"]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    for part in [
+        "bad.toml: unknown setting `colour`",
+        "bad.toml: `sitemap_limit`: invalid value '0'",
+        "bad.toml: `smtp_url`: invalid value",
+        "environment variable CLINICPRESS_SHUTDOWN_TIMEOUT: invalid value 'forever'",
+    ] {
+        assert!(err.contains(part), "missing {part:?} in:\n{err}");
+    }
+    assert!(!err.contains("seed-secret"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    // serve refuses to start with the same message.
+    let (code, _, err) = clinicpress_env(d, &[("CLINICPRESS_SITEMAP_LIMIT", "0")], &["serve"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("environment variable CLINICPRESS_SITEMAP_LIMIT: invalid value '0'"), "{err}");
+    // Passwords never echoed: not in clap's message for a bad command-line
+    // value, not in --help (environment values and file defaults).
+    let (code, _, err) = clinicpress_env(d, &[], &["--database-url", "postgress://cp:typo-secret@db/cp", "migrate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("postgress://cp:***@db/cp") && !err.contains("typo-secret"), "{err}");
+    let env = [("DATABASE_URL", "postgres://cp:env-secret@db/cp"), ("CLINICPRESS_METRICS_TOKEN", "token-secret")];
+    let (code, out, _) = clinicpress_env(d, &env, &["--config", "clinicpress.toml", "serve", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--smtp-url") && out.contains("--metrics-token"), "{out}");
+    for secret in ["env-secret", "token-secret", "hunter2-secret", "db-pass-77"] {
+        assert!(!out.contains(secret), "{secret} in --help:\n{out}");
+    }
+    // A missing file is named.
+    let (code, _, err) = clinicpress_env(d, &[], &["--config", "nowhere.toml", "migrate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read the configuration file nowhere.toml"), "{err}");
+}

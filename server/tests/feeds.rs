@@ -36,7 +36,7 @@ async fn app(db: &DatabaseConnection, sitemap_limit: usize) -> Router {
     let mut settings = clinicpress::config::WebSettings::for_data_dir(&data);
     settings.sitemap_limit = sitemap_limit;
     let (search, state) = clinicpress::search::service::SearchService::open(&data).unwrap();
-    search.spawn_indexer(db.clone(), state);
+    search.spawn_indexer(db.clone(), state, clinicpress::shutdown::CancellationToken::new());
     let outbox = clinicpress::leads::outbox::Outbox::new(db.clone(), settings.mailer.clone());
     clinicpress::web::router(db.clone(), options, settings, search, outbox)
 }

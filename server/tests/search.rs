@@ -399,3 +399,64 @@ fn related_posts_come_from_the_index_within_the_clinic() {
         t
     }));
 }
+
+/// On PostgreSQL a committed change wakes the indexer through
+/// LISTEN/NOTIFY (the poll is only a fallback): the listener connects,
+/// says it is listening, and a change written in a transaction wakes it
+/// once that transaction commits — not before. An announced change of
+/// pages reaches the page cache's callback.
+#[test]
+fn postgres_notifies_the_indexer_when_a_change_commits() {
+    use clinicpress::search::{changes, service};
+    use sea_orm::TransactionTrait;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    common::block_on(async {
+        let Some(t) = common::postgres().await else { return };
+        // The demo's own changes are written before anyone listens.
+        common::with_demo(&t.db).await;
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let listening = Arc::new(AtomicBool::new(false));
+        let stop = clinicpress::shutdown::CancellationToken::new();
+        let pool = t.db.get_postgres_connection_pool().clone();
+        let pages = Arc::new(tokio::sync::Notify::new());
+        let announced = {
+            let pages = pages.clone();
+            move || pages.notify_one()
+        };
+        let task = tokio::spawn(service::listen(pool, wake.clone(), listening.clone(), announced, stop.clone()));
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !listening.load(Ordering::Relaxed) {
+            assert!(tokio::time::Instant::now() < deadline, "the listener never connected");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        // The wake-up it gives when it starts listening.
+        wake.notified().await;
+
+        let post = clinicpress::entities::post::Entity::find().one(&t.db).await.unwrap().expect("a demo post");
+        let txn = t.db.begin().await.unwrap();
+        changes::post_changed(&txn, post.clinic_id, post.id, chrono::Utc::now()).await.unwrap();
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        // Not before the commit: nothing is delivered while it is open.
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), woken.as_mut()).await.is_err(),
+            "woken before the commit"
+        );
+        txn.commit().await.unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(30), woken).await.expect("woken after the commit");
+        // A change of pages another process announces (offices, settings)
+        // goes to the page cache, not to the indexer.
+        let told = pages.notified();
+        tokio::pin!(told);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), told.as_mut()).await.is_err(),
+            "a post change is not announced as a change of pages"
+        );
+        changes::announce_pages_changed(&t.db).await.unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(30), told).await.expect("the announcement arrives");
+        stop.cancel();
+        task.await.unwrap();
+        t.cleanup().await;
+    });
+}

@@ -77,6 +77,64 @@ async fn migrations_leave_nothing_pending() {
     .await;
 }
 
+/// A database upgraded by a newer Clinicpress (a migration this program does
+/// not know) is refused with a message that says so.
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused() {
+    use sea_orm::{ConnectionTrait, Statement};
+    each_db(|t| async move {
+        assert!(clinicpress::db::unknown_migrations(&t.db).await.unwrap().is_empty());
+        let backend = t.db.get_database_backend();
+        t.db.execute_raw(Statement::from_string(
+            backend,
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
+        ))
+        .await
+        .unwrap();
+        let err = clinicpress::db::migrate(&t.db).await.unwrap_err().to_string();
+        assert!(
+            err.contains("newer Clinicpress") && err.contains("m20991231_000001_from_the_future"),
+            "{}: {err}",
+            t.backend
+        );
+        t.db.execute_raw(Statement::from_string(
+            backend,
+            "DELETE FROM seaql_migrations WHERE version = 'm20991231_000001_from_the_future'",
+        ))
+        .await
+        .unwrap();
+        t
+    })
+    .await;
+}
+
+/// Three processes starting at once on an empty PostgreSQL database (three
+/// pools): the advisory lock lets one migrate while the others wait, and
+/// all three start on a complete schema.
+#[tokio::test]
+async fn processes_starting_together_on_postgresql_migrate_once() {
+    let Some(t) = common::empty_postgres().await else { return };
+    let pools = [
+        clinicpress::db::connect(&t.url).await.unwrap(),
+        clinicpress::db::connect(&t.url).await.unwrap(),
+        clinicpress::db::connect(&t.url).await.unwrap(),
+    ];
+    let (a, b, c) = tokio::join!(
+        clinicpress::db::migrate(&pools[0]),
+        clinicpress::db::migrate(&pools[1]),
+        clinicpress::db::migrate(&pools[2])
+    );
+    assert!(a.is_ok() && b.is_ok() && c.is_ok(), "{a:?} {b:?} {c:?}");
+    for p in &pools {
+        assert!(clinicpress::db::pending_migrations(p).await.unwrap().is_empty());
+        assert!(clinicpress::db::unknown_migrations(p).await.unwrap().is_empty());
+    }
+    for p in pools {
+        p.close().await.unwrap();
+    }
+    t.cleanup().await;
+}
+
 #[tokio::test]
 async fn provision_is_idempotent_and_complete() {
     each_db(|t| async move {

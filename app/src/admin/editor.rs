@@ -356,6 +356,13 @@ fn Editor(clinic: String, data: EditorData) -> impl IntoView {
             spawn_local(async move { save(false).await; });
         }>
             <div class="editor-head">
+                // The page's heading, for screen readers: the title field is what people see.
+                <h1 class="visually-hidden">
+                    {move || form.with(|f| match f.title.trim() {
+                        "" => "Edit post".to_string(),
+                        t => format!("Edit post: {t}"),
+                    })}
+                </h1>
                 <p class="crumbs"><a href=posts_href.clone() rel="external">"← All posts"</a></p>
                 <div role="status" aria-live="polite" class="save-state">
                     <span class=move || format!("badge badge-{}", status.get().as_str())>{move || status.get().label()}</span>

@@ -13,7 +13,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::api::lead_form;
-use super::form::{FormKind, validate};
+use super::form::{FormKind, RawLead, validate};
 use super::model::LeadFormData;
 use crate::ui::ErrorView;
 
@@ -95,6 +95,16 @@ fn LeadForm(
     let errors = RwSignal::new(submitted.errors.clone());
     let problem = submitted.problem.clone();
     let summary_ref = NodeRef::<leptos::html::Div>::new();
+    // Public pages hydrate when the form is first used: take up what was
+    // typed or ticked before that.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(form) = form_ref.get()
+            && let Some(typed) = typed_before_hydration(&form)
+        {
+            values.set(typed);
+        }
+    });
 
     let kind = move || FormKind::parse(&values.with(|v| v.kind.clone())).unwrap_or(FormKind::Contact);
     let err = move |f: &'static str| move || errors.with(|e| e.iter().find(|(k, _)| k == f).map(|(_, m)| m.clone()));
@@ -151,7 +161,7 @@ fn LeadForm(
     let show_summary = move || errors.with(|e| !e.is_empty());
 
     view! {
-        <form method="post" action=action class=if compact { "lead-form panel compact" } else { "lead-form panel" } novalidate on:submit=on_submit>
+        <form method="post" action=action class=if compact { "lead-form panel compact" } else { "lead-form panel" } novalidate on:submit=on_submit node_ref=form_ref>
             <div class="error-summary" role="alert" tabindex="-1" node_ref=summary_ref hidden=move || !show_summary()>
                 <h2>"Please correct these before sending"</h2>
                 <ul>
@@ -308,4 +318,20 @@ pub fn ThanksPage() -> impl IntoView {
             <p><a href="/">"Back to the home page"</a></p>
         </div>
     }
+}
+
+/// The form's fields as the visitor left them (None on the server).
+#[cfg(feature = "hydrate")]
+fn typed_before_hydration(form: &web_sys::HtmlFormElement) -> Option<RawLead> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
+    let pairs = js_sys::try_iter(&data.entries()).ok()??.filter_map(|entry| {
+        let pair = js_sys::Array::from(&entry.ok()?);
+        Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+    });
+    Some(RawLead::from_pairs(pairs))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn typed_before_hydration<T>(_form: &T) -> Option<RawLead> {
+    None
 }

@@ -35,7 +35,9 @@ fn query_from_url() -> Memo<SearchQuery> {
 /// The header's search box: `GET /search?q=`, with title suggestions.
 #[component]
 pub fn SearchBox() -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // Public pages hydrate when the box is first used: keep what was typed
+    // while the bundle loaded.
+    let text = RwSignal::new(typed_before_hydration());
     let suggestions = RwSignal::new(Vec::<Suggestion>::new());
     let active = RwSignal::new(None::<usize>);
     let open = move || !suggestions.with(Vec::is_empty);
@@ -102,6 +104,22 @@ pub fn SearchBox() -> impl IntoView {
         }
     };
 
+    // Words typed before hydration get their suggestions once it is done.
+    let typed = text.get_untracked();
+    if typed.trim().chars().count() >= 2 {
+        Effect::new(move |_| {
+            let this = generation.get_value();
+            let typed = typed.clone();
+            leptos::task::spawn_local(async move {
+                let found = suggest_titles(typed).await.unwrap_or_default();
+                // Unless the visitor typed on meanwhile (a newer request).
+                if generation.get_value() == this {
+                    suggestions.set(found);
+                }
+            });
+        });
+    }
+
     view! {
         <form class="search-box" role="search" method="get" action="/search">
             <label for="site-search" class="visually-hidden">"Search articles"</label>
@@ -154,6 +172,24 @@ pub fn SearchBox() -> impl IntoView {
             </div>
             <button class="button search-button" type="submit">"Search"</button>
         </form>
+    }
+}
+
+/// What the header's search box holds when the page hydrates (nothing
+/// when rendered on the server or by client-side navigation).
+fn typed_before_hydration() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        document()
+            .get_element_by_id("site-search")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
     }
 }
 

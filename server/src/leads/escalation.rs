@@ -221,6 +221,15 @@ async fn escalate(
     Ok(true)
 }
 
+/// Escalate every lead overdue now by the database's clock, so that every
+/// process judges "overdue" by the same clock (one with a clock running
+/// ahead would escalate early; which process escalates is decided by the
+/// conditional UPDATE in any case).
+pub async fn run_now(db: &DatabaseConnection, links: Links) -> Result<Vec<String>, DbErr> {
+    let now = crate::db::clock::now(db).await?;
+    run(db, links, now).await
+}
+
 /// Escalate every lead overdue at `now`; returns their references.
 pub async fn run(db: &DatabaseConnection, links: Links, now: DateTime<Utc>) -> Result<Vec<String>, DbErr> {
     let mut done = Vec::new();
@@ -275,14 +284,17 @@ impl Escalator {
         Escalator { db, outbox, links }
     }
 
-    pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(&self, stop: crate::shutdown::CancellationToken) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
-                match run(&me.db, me.links, Utc::now()).await {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.cancelled() => return,
+                }
+                match run_now(&me.db, me.links).await {
                     Ok(done) if !done.is_empty() => {
                         tracing::info!(count = done.len(), "escalated leads not answered in time");
                         me.outbox.wake();

@@ -1,9 +1,22 @@
 //! The outbox: side effects a lead's commit promised, delivered afterwards
 //! with retries. Rows are written in the lead's transaction; a worker task
-//! claims due rows (an `UPDATE … WHERE claimed_until is past`, which only
-//! one process can win, on SQLite and PostgreSQL alike), sends them, and
-//! records the outcome on the row and in the lead's history. A mail server
-//! that is down delays a notice; it never loses or blocks a lead.
+//! claims due rows (an `UPDATE … WHERE claimed_until is past`, checked by
+//! the number of rows it changed, which only one process can win, on
+//! SQLite and PostgreSQL alike), sends them, and records the outcome on the
+//! row and in the lead's history. A mail server that is down delays a
+//! notice; it never loses or blocks a lead.
+//!
+//! Several processes on one database: a claim is a lease of [`CLAIM`]
+//! seconds (`CLINICPRESS_OUTBOX_LEASE_SECONDS`), set and compared by the
+//! database's clock ([`crate::db::clock`]), so a process with a wrong clock
+//! can neither take a row another holds nor keep one longer. A process
+//! killed while it held rows leaves them claimed until the lease runs out;
+//! then any process takes them over, and says so in its log. Rows are
+//! claimed one at a time, each with its own lease from the moment it is
+//! taken, so a slow round never outlives its claims. (PostgreSQL's
+//! `FOR UPDATE SKIP LOCKED` would only save the losing processes a wasted
+//! UPDATE; the conditional UPDATE is what makes a claim safe, and works on
+//! both databases.)
 //!
 //! Notices carry no lead content: the clinic, the office, the kind of
 //! request, its reference and a link to it in the admin area.
@@ -24,8 +37,12 @@ use crate::mail::{Mail, Mailer};
 
 /// After this many failed attempts a row is given up ("dead") until someone resends it.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// How long a worker holds a claimed row before another may take it.
-const CLAIM: i64 = 120;
+/// How long a worker holds a claimed row before another may take it
+/// (seconds; the default of `CLINICPRESS_OUTBOX_LEASE_SECONDS`). Longer than
+/// any one delivery may take: the SMTP and webhook timeouts are far shorter.
+pub const CLAIM: i64 = 120;
+/// The environment variable of `serve --outbox-lease-seconds` (tests that kill a process use a few seconds).
+pub const LEASE_ENV: &str = "CLINICPRESS_OUTBOX_LEASE_SECONDS";
 /// Rows taken per round.
 const BATCH: u64 = 20;
 /// How often the worker looks for due rows when nothing wakes it.
@@ -191,6 +208,9 @@ pub struct Outbox {
     webhooks: super::webhook::WebhookClient,
     local_webhooks: super::webhook::LocalHttp,
     wake: Arc<Notify>,
+    lease: Duration,
+    /// Set by [`Outbox::spawn`]'s caller at shutdown: a round stops after the row in hand.
+    stop: crate::shutdown::CancellationToken,
 }
 
 impl Outbox {
@@ -201,7 +221,16 @@ impl Outbox {
             webhooks: Default::default(),
             local_webhooks: Default::default(),
             wake: Arc::new(Notify::new()),
+            lease: Duration::seconds(CLAIM),
+            stop: Default::default(),
         }
+    }
+
+    /// Hold each claimed row this long (default [`CLAIM`] seconds; `serve
+    /// --outbox-lease-seconds`, [`LEASE_ENV`]).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Give each webhook call at most this long (default [`super::webhook::TIMEOUT`]).
@@ -222,11 +251,14 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
-        let me = self.clone();
+    /// Deliver due rows until `stop`; a round under way ends after the row
+    /// in hand (the rest stay unclaimed, for the next round or process).
+    pub fn spawn(&self, stop: crate::shutdown::CancellationToken) -> tokio::task::JoinHandle<()> {
+        let mut me = self.clone();
+        me.stop = stop.clone();
         tokio::spawn(async move {
-            loop {
-                match me.run_once(Utc::now()).await {
+            while !stop.is_cancelled() {
+                match me.run_due().await {
                     Ok(n) if n as u64 == BATCH => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox: cannot read due rows; retrying"),
@@ -234,41 +266,68 @@ impl Outbox {
                 tokio::select! {
                     _ = me.wake.notified() => {}
                     _ = tokio::time::sleep(IDLE) => {}
+                    _ = stop.cancelled() => {}
                 }
             }
         })
     }
 
-    /// Claim and deliver the rows due at `now`; returns how many were tried.
+    /// Claim and deliver the rows due now by the database's clock.
+    pub async fn run_due(&self) -> Result<usize, DbErr> {
+        let now = crate::db::clock::now(&self.db).await?;
+        self.run_once(now).await
+    }
+
+    /// Claim and deliver the rows due at `now` (their next attempt is not
+    /// after it); returns how many were tried. Whether a row is still
+    /// claimed is always judged by the database's clock, whatever `now` says.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
+        let clock = crate::db::clock::now(&self.db).await?;
         let due = outbox::Entity::find()
             .filter(outbox::Column::State.eq(PENDING))
             .filter(outbox::Column::NextAttemptAt.lte(now))
-            .filter(unclaimed(now))
+            .filter(unclaimed(clock))
             .order_by_asc(outbox::Column::Id)
             .limit(BATCH)
             .all(&self.db)
             .await?;
         let mut tried = 0;
         for row in due {
+            if self.stop.is_cancelled() {
+                break;
+            }
             // Claim: only one process's update matches. Each row is claimed
-            // from the time it is taken (a round may run for minutes), in
-            // whole seconds so the claim compares equal on every database.
-            let at = now.max(Utc::now());
-            let until = (at + Duration::seconds(CLAIM)).trunc_subsecs(0);
+            // from the time it is taken (a round may run for minutes), by
+            // the database's clock, in whole seconds so the claim compares
+            // equal on every database.
+            let at = crate::db::clock::now(&self.db).await?;
+            let until = (at + self.lease).trunc_subsecs(0);
             let claimed = outbox::Entity::update_many()
                 .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
                 .filter(outbox::Column::Id.eq(row.id))
                 .filter(outbox::Column::State.eq(PENDING))
+                .filter(outbox::Column::NextAttemptAt.lte(now))
                 .filter(unclaimed(at))
                 .exec(&self.db)
                 .await?;
             if claimed.rows_affected != 1 {
                 continue;
             }
+            if let Some(expired) = row.claimed_until {
+                // The process that held it stopped (killed, or lost the
+                // database) before it recorded an outcome: the mail may have
+                // gone out already, so it goes again with the same Message-ID.
+                tracing::warn!(
+                    row = row.id,
+                    claim_expired_at = %expired,
+                    "outbox: taking over a row whose claim expired (the process that held it stopped while delivering it); delivering it again"
+                );
+            }
             tried += 1;
             let result = self.deliver(&row).await;
-            self.record(row, until, result, Utc::now()).await?;
+            // The retry time is set by the clock that judges it due.
+            let done = crate::db::clock::now(&self.db).await?;
+            self.record(row, until, result, done).await?;
         }
         Ok(tried)
     }

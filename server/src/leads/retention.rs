@@ -186,14 +186,25 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<(i32
 }
 
 /// The daily task: [`run`] a minute after start, then every [`EVERY`].
-pub fn spawn(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
+pub fn spawn(db: DatabaseConnection, stop: crate::shutdown::CancellationToken) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let start = tokio::time::Instant::now() + StdDuration::from_secs(60);
         let mut tick = tokio::time::interval_at(start, EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
-            match run(&db, Utc::now()).await {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.cancelled() => return,
+            }
+            // By the database's clock: a process whose clock ran ahead must not delete early.
+            let now = match crate::db::clock::now(&db).await {
+                Ok(now) => now,
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention: cannot read the database's clock; trying again tomorrow");
+                    continue;
+                }
+            };
+            match run(&db, now).await {
                 Ok(done) => {
                     for (clinic_id, n) in done {
                         tracing::info!(clinic_id, deleted = n, "retention: deleted old closed leads");

@@ -355,6 +355,8 @@ pub async fn submit(
         super::webhook::enqueue(&txn, &settings, clinic, office_slug, &saved, &origin.base_url, now).await?;
     }
     txn.commit().await?;
+    // Every stored lead passes here once (form and JSON API alike; a form sent again does not).
+    crate::ops::metrics::lead_received(&clinic.slug);
     Ok(Accepted { reference: saved.reference, office: office.map(|o| o.slug.clone()), spam: is_spam })
 }
 

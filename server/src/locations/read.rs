@@ -68,7 +68,7 @@ pub fn detail(m: &location::Model, now: DateTime<Utc>, recent_posts: Vec<PostSum
         zip_codes: json_list(&m.zip_codes),
         closures: hours.upcoming_closures(local_now(tz, now).date_naive()).map(|c| c.text()).collect(),
         recent_posts,
-        now,
+        now: crate::posts::read::shown_time(now),
         json_ld: String::new(),
     }
 }

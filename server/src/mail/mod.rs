@@ -70,7 +70,18 @@ pub struct Mail {
 pub const FROM: &str = "Clinicpress <no-reply@clinicpress.invalid>";
 
 /// How long one SMTP conversation may take before it counts as failed.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `--smtp-url` / `SMTP_URL`: a URL lettre can send through (empty: no SMTP).
+pub fn check_smtp_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(String::new());
+    }
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| url.to_string()).map_err(|e| {
+        format!("not an SMTP URL (like smtp://127.0.0.1:2525 or smtps://user:password@mail.example.com): {e}")
+    })
+}
 
 impl Mailer {
     pub fn files(dir: PathBuf) -> Self {

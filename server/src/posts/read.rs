@@ -59,6 +59,14 @@ pub fn filtered(select: Select<post::Entity>, filter: Filter) -> Select<post::En
     }
 }
 
+/// The time a page shows ("3 days ago" is counted from it): the current
+/// minute, so a page rendered again within the minute is the same bytes
+/// (and the same `ETag`). What is published is still decided by the exact time.
+pub fn shown_time(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::DurationRound;
+    now.duration_trunc(chrono::TimeDelta::minutes(1)).unwrap_or(now)
+}
+
 pub fn newest_first(select: Select<post::Entity>) -> Select<post::Entity> {
     select.order_by_desc(post::Column::PublishedAt).order_by_desc(post::Column::Id)
 }
@@ -78,7 +86,7 @@ pub async fn list<C: ConnectionTrait>(
         return Ok(None);
     }
     let models = newest_first(base).offset(((page - 1) * PAGE_SIZE) as u64).limit(PAGE_SIZE as u64).all(db).await?;
-    Ok(Some(PostList { posts: summaries(db, models).await?, page, total_pages, total, now }))
+    Ok(Some(PostList { posts: summaries(db, models).await?, page, total_pages, total, now: shown_time(now) }))
 }
 
 /// The newest `n` posts matching `filter`.
@@ -437,6 +445,15 @@ pub async fn links_of<C: ConnectionTrait>(db: &C, posts: &[post::Model]) -> Resu
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn pages_show_the_current_minute() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 10, 17, 42).unwrap() + chrono::TimeDelta::nanoseconds(123_456_789);
+        let minute = Utc.with_ymd_and_hms(2026, 3, 4, 10, 17, 0).unwrap();
+        assert_eq!(shown_time(at), minute);
+        assert_eq!(shown_time(at + chrono::TimeDelta::seconds(17)), minute, "same minute, same page");
+        assert_eq!(shown_time(minute), minute);
+    }
 
     fn model(id: i32, category: Option<i32>, day: u32) -> post::Model {
         let t = Utc.with_ymd_and_hms(2025, 1, day, 0, 0, 0).unwrap();

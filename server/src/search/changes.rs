@@ -6,7 +6,10 @@
 //! indexer reads the post's state at that moment.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement,
+};
 
 use crate::entities::{post, post_location, post_tag, search_change};
 
@@ -30,6 +33,26 @@ pub async fn posts_changed<C: ConnectionTrait>(
         }))
         .exec_without_returning(db)
         .await?;
+    }
+    // PostgreSQL tells every listening indexer when the transaction commits.
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, format!("NOTIFY {CHANNEL}"))).await?;
+    }
+    Ok(())
+}
+
+/// The PostgreSQL channel a change's commit is announced on (LISTEN/NOTIFY).
+pub const CHANNEL: &str = "clinicpress_search_change";
+
+/// The PostgreSQL channel on which a process announces, after the commit,
+/// a change of what public pages show that the change log does not record
+/// (offices, clinic settings): other processes forget their kept pages.
+pub const PAGES_CHANNEL: &str = "clinicpress_pages";
+
+/// Announce [`PAGES_CHANNEL`] (PostgreSQL; on SQLite there is one process).
+pub async fn announce_pages_changed<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, format!("NOTIFY {PAGES_CHANNEL}"))).await?;
     }
     Ok(())
 }

@@ -260,15 +260,26 @@ impl SearchIndex {
     /// when this returns.
     pub fn write(&self, posts: &[IndexedPost], deleted: &[i32], payload: Payload) -> Result<(), IndexError> {
         let mut w = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
-        for id in posts.iter().map(|p| p.id).chain(deleted.iter().copied()) {
-            w.delete_term(Term::from_field_u64(self.fields.post_id, id as u64));
+        let written = (|| {
+            for id in posts.iter().map(|p| p.id).chain(deleted.iter().copied()) {
+                w.delete_term(Term::from_field_u64(self.fields.post_id, id as u64));
+            }
+            for p in posts.iter().filter(|p| p.published) {
+                w.add_document(p.to_document(&self.fields))?;
+            }
+            let mut commit = w.prepare_commit()?;
+            commit.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
+            commit.commit()
+        })();
+        if let Err(e) = written {
+            // A full disk, say: go back to the last commit (a fresh writer),
+            // so the next attempt starts clean and nothing is half-applied;
+            // the payload still names the last change applied.
+            if let Err(again) = w.rollback() {
+                tracing::error!(error = %again, "search: cannot roll the index writer back");
+            }
+            return Err(e.into());
         }
-        for p in posts.iter().filter(|p| p.published) {
-            w.add_document(p.to_document(&self.fields))?;
-        }
-        let mut commit = w.prepare_commit()?;
-        commit.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
-        commit.commit()?;
         drop(w);
         self.reader.reload()?;
         Ok(())
@@ -614,6 +625,7 @@ fn snippet_html(snippets: &Snippets, body: &str) -> String {
 mod tests {
     use super::*;
     use crate::search::document::Named;
+    use std::sync::Arc;
 
     const NOW: i64 = 1_800_000_000;
 
@@ -678,6 +690,85 @@ mod tests {
 
     fn ids(r: &RawResults) -> Vec<i32> {
         r.hits.iter().map(|h| h.post_id).collect()
+    }
+
+    /// A directory in memory that can be made "full": every file it is
+    /// asked to write then fails as a full disk would.
+    #[derive(Debug, Clone, Default)]
+    struct Disk {
+        ram: tantivy::directory::RamDirectory,
+        full: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Disk {
+        fn check(&self) -> std::io::Result<()> {
+            if self.full.load(AtomicOrdering::SeqCst) {
+                return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"));
+            }
+            Ok(())
+        }
+    }
+
+    impl tantivy::Directory for Disk {
+        fn get_file_handle(
+            &self,
+            path: &Path,
+        ) -> Result<Arc<dyn tantivy::directory::FileHandle>, tantivy::directory::error::OpenReadError> {
+            self.ram.get_file_handle(path)
+        }
+        fn delete(&self, path: &Path) -> Result<(), tantivy::directory::error::DeleteError> {
+            self.ram.delete(path)
+        }
+        fn exists(&self, path: &Path) -> Result<bool, tantivy::directory::error::OpenReadError> {
+            self.ram.exists(path)
+        }
+        fn open_write(
+            &self,
+            path: &Path,
+        ) -> Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+            self.check()
+                .map_err(|e| tantivy::directory::error::OpenWriteError::wrap_io_error(e, path.to_path_buf()))?;
+            self.ram.open_write(path)
+        }
+        fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+            self.ram.atomic_read(path)
+        }
+        fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+            self.check()?;
+            self.ram.atomic_write(path, data)
+        }
+        fn sync_directory(&self) -> std::io::Result<()> {
+            self.ram.sync_directory()
+        }
+        fn watch(&self, cb: tantivy::directory::WatchCallback) -> tantivy::Result<tantivy::directory::WatchHandle> {
+            self.ram.watch(cb)
+        }
+    }
+
+    /// A full disk fails the commit and leaves the index as it was at the
+    /// last commit (its payload too); once there is room again, the same
+    /// write succeeds on the same `SearchIndex`.
+    #[test]
+    fn a_full_disk_fails_the_commit_cleanly_and_the_next_attempt_succeeds() {
+        let disk = Disk::default();
+        let index = Index::create(disk.clone(), schema::schema(), tantivy::IndexSettings::default()).unwrap();
+        let idx = SearchIndex::from_index(index).unwrap();
+        let payload = |applied| Payload { applied, schema: SCHEMA_VERSION, complete: true };
+        idx.write(&[post(1, 1, "Ketamine infusions", "Ketamine eases nerve pain.")], &[], payload(1)).unwrap();
+
+        disk.full.store(true, AtomicOrdering::SeqCst);
+        let stretching = post(2, 1, "Gentle stretching", "Stretching loosens a stiff back.");
+        let failed = idx.write(std::slice::from_ref(&stretching), &[1], payload(2));
+        assert!(failed.is_err(), "the commit cannot succeed on a full disk");
+        assert_eq!(idx.payload().unwrap().applied, 1);
+        assert_eq!(ids(&run(&idx, 1, "ketamine", vec![])), [1], "the deletion was not half-applied");
+        assert!(ids(&run(&idx, 1, "stretching", vec![])).is_empty());
+
+        disk.full.store(false, AtomicOrdering::SeqCst);
+        idx.write(std::slice::from_ref(&stretching), &[1], payload(2)).unwrap();
+        assert_eq!(idx.payload().unwrap().applied, 2);
+        assert_eq!(ids(&run(&idx, 1, "stretching", vec![])), [2]);
+        assert!(ids(&run(&idx, 1, "ketamine", vec![])).is_empty());
     }
 
     #[test]

@@ -35,6 +35,12 @@ const GAP_GRACE: Duration = Duration::from_secs(30);
 const GAP_WINDOW: u64 = 1000;
 /// How often the indexer looks at the change log without being woken.
 const POLL: Duration = Duration::from_millis(500);
+/// How often it looks while PostgreSQL wakes it on each change (a fallback).
+const POLL_LISTENING: Duration = Duration::from_secs(5);
+/// How long to wait before building the index again after a failed build.
+const REBUILD_RETRY: Duration = Duration::from_secs(60);
+/// The lock file `serve` holds under `search/`: one process per index.
+const LOCK: &str = "LOCK";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -44,6 +50,10 @@ pub enum SearchError {
     Db(#[from] DbErr),
     #[error("search folder {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "another clinicpress process is serving from {0}; give each process its own --data-dir (its search index), with the same database"
+    )]
+    InUse(PathBuf),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
@@ -54,6 +64,43 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 pub struct SearchService {
     root: PathBuf,
     current: RwLock<(String, Arc<SearchIndex>)>,
+    /// Told what the index applied (the page cache: related posts and
+    /// search results come from the index).
+    watchers: RwLock<Vec<Watcher>>,
+}
+
+/// What a watcher of the index hears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexChange {
+    /// Changes of these clinics' posts were applied.
+    Clinics(Vec<i32>),
+    /// A new index was built or swapped in, or another process announced a
+    /// change of what pages show ([`changes::PAGES_CHANNEL`]).
+    Everything,
+}
+
+type Watcher = Arc<dyn Fn(&IndexChange) + Send + Sync>;
+
+/// `serve`'s claim on `DATA_DIR/search` ([`lock_dir`]), held while it runs.
+#[derive(Debug)]
+pub struct DirLock(#[allow(dead_code)] std::fs::File);
+
+/// Claim the search folder of `data_dir` for this process, before anything
+/// in it is opened: a second server on the same data directory would find
+/// the index busy, start a new one and delete the first server's folders.
+/// `reindex` does not claim it: it builds beside a running server on
+/// purpose. The operating system releases the lock when the process ends,
+/// however it ends.
+pub fn lock_dir(data_dir: &Path) -> Result<DirLock, SearchError> {
+    let root = data_dir.join("search");
+    std::fs::create_dir_all(&root).map_err(io(&root))?;
+    let path = root.join(LOCK);
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(DirLock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SearchError::InUse(root)),
+        Err(std::fs::TryLockError::Error(e)) => Err(SearchError::Io { path, source: e }),
+    }
 }
 
 /// Why the index must be (re)built at start, if it must.
@@ -83,10 +130,29 @@ impl SearchService {
                 }
             },
         };
-        write_current(&root, &name)?;
+        // Written only when it changes: an intact index opens on a full disk too.
+        if read_current(&root).as_deref() != Some(name.as_str()) {
+            write_current(&root, &name)?;
+        }
         remove_others(&root, &name);
-        let svc = SearchService { root, current: RwLock::new((name, Arc::new(index))) };
+        let svc = SearchService { root, current: RwLock::new((name, Arc::new(index))), watchers: RwLock::default() };
         Ok((Arc::new(svc), state))
+    }
+
+    /// Call `watcher` after each batch of changes the indexer applies and
+    /// each new index it swaps in.
+    pub fn watch(&self, watcher: impl Fn(&IndexChange) + Send + Sync + 'static) {
+        self.watchers.write().expect("search lock").push(Arc::new(watcher));
+    }
+
+    fn tell(&self, change: &IndexChange) {
+        if matches!(change, IndexChange::Clinics(c) if c.is_empty()) {
+            return;
+        }
+        let watchers = self.watchers.read().expect("search lock").clone();
+        for w in watchers {
+            w(change);
+        }
     }
 
     /// The index to search now.
@@ -131,15 +197,38 @@ impl SearchService {
             std::mem::replace(&mut *cur, (name.clone(), fresh))
         };
         tracing::info!(index = %name, "search: switched to the rebuilt index");
+        self.tell(&IndexChange::Everything);
         drop(old);
         remove_others(&self.root, &name);
         Ok(())
     }
 
     /// Start the indexer: rebuild first if needed, then follow the change
-    /// log. It stops by itself once the service is no longer used.
-    pub fn spawn_indexer(self: &Arc<Self>, db: DatabaseConnection, state: StartState) -> tokio::task::JoinHandle<()> {
+    /// log, woken by PostgreSQL's NOTIFY when it can be, else polling. It
+    /// stops at `stop` after the batch in hand (each batch is committed), or
+    /// by itself once the service is no longer used.
+    pub fn spawn_indexer(
+        self: &Arc<Self>,
+        db: DatabaseConnection,
+        state: StartState,
+        stop: crate::shutdown::CancellationToken,
+    ) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let listening = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            // A pool of its own, so the listening connection neither counts
+            // against nor shows in the pool requests use.
+            let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+            let pool = sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
+            let svc = weak.clone();
+            let pages_changed = move || {
+                if let Some(svc) = svc.upgrade() {
+                    svc.tell(&IndexChange::Everything);
+                }
+            };
+            tokio::spawn(listen(pool, wake.clone(), listening.clone(), pages_changed, stop.clone()));
+        }
         tokio::spawn(async move {
             let Some(svc) = weak.upgrade() else { return };
             let mut state = state;
@@ -160,36 +249,152 @@ impl SearchService {
                     tracing::warn!(error = %why, "search: the index could not be opened; rebuilding it from the database")
                 }
             }
-            if state != StartState::Ready {
-                match rebuild(&db, &svc.index(), |_| {}).await {
-                    Ok(n) => tracing::info!(posts = n, "search: index built"),
-                    Err(e) => tracing::error!(error = %e, "search: building the index failed"),
-                }
-            }
+            let mut built = state == StartState::Ready;
+            // The first build goes into the empty index `open` made; a retry
+            // into a fresh folder (a failed build may have left half a batch).
+            let (mut retry_build, mut fresh) = (Instant::now(), false);
             drop(svc);
             let mut gaps = GapTracker::default();
+            let mut told = Told::default();
+            let mut failures = 0u32;
             loop {
                 let Some(svc) = weak.upgrade() else { return };
+                if !built && Instant::now() >= retry_build {
+                    let attempt = match if fresh { svc.start_fresh() } else { Ok(()) } {
+                        Ok(()) => rebuild(&db, &svc.index(), |_| {}).await,
+                        Err(e) => Err(e),
+                    };
+                    match attempt {
+                        Ok(n) => {
+                            tracing::info!(posts = n, "search: index built");
+                            built = true;
+                            svc.tell(&IndexChange::Everything);
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "search: building the index failed; trying again in a minute");
+                            (retry_build, fresh) = (Instant::now() + REBUILD_RETRY, true);
+                        }
+                    }
+                }
                 if let Err(e) = svc.adopt_new_index(&db, &mut gaps).await {
                     tracing::error!(error = %e, "search: cannot switch to the rebuilt index");
                 }
-                if let Err(e) = catch_up(&db, &svc.index(), &mut gaps).await {
-                    tracing::error!(error = %e, "search: applying changes failed; will retry");
+                if built {
+                    match catch_up(&db, &svc.index(), &mut gaps).await {
+                        Ok(applied) => {
+                            failures = 0;
+                            let cursor = svc.index().payload().map(|p| p.applied).unwrap_or(0);
+                            svc.tell(&IndexChange::Clinics(told.fresh(&applied.rows, cursor)));
+                        }
+                        Err(e) => {
+                            failures = failures.saturating_add(1);
+                            tracing::error!(error = %e, failures, "search: applying changes failed; will retry");
+                        }
+                    }
                 }
                 drop(svc);
-                tokio::time::sleep(POLL).await;
+                let poll = if listening.load(std::sync::atomic::Ordering::Relaxed) { POLL_LISTENING } else { POLL };
+                // After failures (a full disk, the database away), wait longer each time, up to a minute.
+                let poll = poll.saturating_mul(1 << failures.min(7)).min(REBUILD_RETRY);
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                }
             }
         })
     }
 }
 
-/// Apply every change after the index's payload. Returns how many changes were read.
+/// Wake the indexer on each change PostgreSQL announces, and call
+/// `pages_changed` on each announced change of pages; `listening` says
+/// whether the wake-ups can be relied on (else the indexer polls quickly).
+/// A lost connection is opened again, with a log line, after a pause.
+pub async fn listen(
+    pool: sea_orm::sqlx::PgPool,
+    wake: Arc<tokio::sync::Notify>,
+    listening: Arc<std::sync::atomic::AtomicBool>,
+    pages_changed: impl Fn(),
+    stop: crate::shutdown::CancellationToken,
+) {
+    use std::sync::atomic::Ordering;
+    while !stop.is_cancelled() {
+        let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut l) => match l.listen_all([changes::CHANNEL, changes::PAGES_CHANNEL]).await {
+                Ok(()) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search: cannot LISTEN for changes; polling");
+                    crate::shutdown::sleep_or_stop(&stop, POLL_LISTENING).await;
+                    continue;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "search: no connection to LISTEN for changes; polling");
+                crate::shutdown::sleep_or_stop(&stop, POLL_LISTENING).await;
+                continue;
+            }
+        };
+        listening.store(true, Ordering::Relaxed);
+        // Whatever committed while no one listened is read now.
+        wake.notify_one();
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                got = listener.try_recv() => match got {
+                    Ok(Some(n)) if n.channel() == changes::PAGES_CHANNEL => pages_changed(),
+                    Ok(Some(_)) => wake.notify_one(),
+                    Ok(None) => {
+                        tracing::warn!("search: the LISTEN connection was lost; polling until it is back");
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search: the LISTEN connection failed; polling until it is back");
+                        break;
+                    }
+                },
+            }
+        }
+        listening.store(false, Ordering::Relaxed);
+        wake.notify_one();
+        crate::shutdown::sleep_or_stop(&stop, POLL).await;
+    }
+}
+
+/// What [`catch_up`] applied.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Change rows read.
+    pub changes: usize,
+    /// Each row read: its id and clinic.
+    pub rows: Vec<(i64, i32)>,
+}
+
+/// The change rows whose clinics watchers were told about. Rows behind a
+/// young gap are read and applied again at every catch-up (see
+/// [`GapTracker`]); telling about them again would make the page cache
+/// forget those clinics' pages each time.
+#[derive(Debug, Default)]
+pub struct Told(std::collections::BTreeSet<i64>);
+
+impl Told {
+    /// The clinics of the rows not told about before (sorted, once each);
+    /// rows up to `applied` will not be read again and are forgotten.
+    pub fn fresh(&mut self, rows: &[(i64, i32)], applied: i64) -> Vec<i32> {
+        let mut clinics: Vec<i32> = rows.iter().filter(|(id, _)| self.0.insert(*id)).map(|(_, c)| *c).collect();
+        clinics.sort_unstable();
+        clinics.dedup();
+        self.0 = self.0.split_off(&(applied + 1));
+        clinics
+    }
+}
+
+/// Apply every change after the index's payload.
 pub async fn catch_up(
     db: &DatabaseConnection,
     index: &SearchIndex,
     gaps: &mut GapTracker,
-) -> Result<usize, SearchError> {
-    let mut total = 0;
+) -> Result<Applied, SearchError> {
+    let mut total = Applied::default();
     loop {
         let current = index.payload()?;
         let applied = current.applied;
@@ -197,7 +402,8 @@ pub async fn catch_up(
         if rows.is_empty() {
             return Ok(total);
         }
-        total += rows.len();
+        total.changes += rows.len();
+        total.rows.extend(rows.iter().map(|r| (r.id, r.clinic_id)));
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let cursor = gaps.cursor(applied, &ids, Instant::now());
         let mut ids: Vec<i32> = rows.iter().map(|r| r.post_id).collect();
@@ -359,6 +565,19 @@ fn remove_others(root: &Path, keep: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn watchers_hear_of_each_change_row_once() {
+        let mut told = Told::default();
+        // Rows 4 and 5 (clinics 1 and 2) read while id 3 is a young gap: applied stays 2.
+        assert_eq!(told.fresh(&[(4, 1), (5, 2)], 2), vec![1, 2]);
+        // Read again at the next catch-up: nothing new.
+        assert!(told.fresh(&[(4, 1), (5, 2)], 2).is_empty());
+        // Id 3 commits late (clinic 3): only it is new; the cursor passes 5.
+        assert_eq!(told.fresh(&[(3, 3), (4, 1), (5, 2)], 5), vec![3]);
+        assert!(told.0.is_empty(), "rows behind the cursor are forgotten");
+        assert_eq!(told.fresh(&[(6, 2), (7, 2)], 7), vec![2]);
+    }
 
     #[test]
     fn the_cursor_waits_at_a_young_gap_and_passes_it_once_it_is_old() {

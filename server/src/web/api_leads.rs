@@ -136,9 +136,9 @@ async fn clinic_and_cors(
     let clinic = match clinic::Entity::find_by_id(info.id).one(db).await {
         Ok(Some(c)) => c,
         Ok(None) => return Err(error(StatusCode::NOT_FOUND, "Requests are taken on a clinic's own address.")),
-        Err(e) => return Err(unavailable(e)),
+        Err(e) => return Err(not_saved(state, info.id, e)),
     };
-    let settings = store::settings(db, clinic.id).await.map_err(unavailable)?;
+    let settings = store::settings(db, clinic.id).await.map_err(|e| not_saved(state, info.id, e))?;
     let allowed = match cors(&req.headers, &settings.cors_origins) {
         Cors::NotNeeded => None,
         Cors::Allowed(o) => Some(o),
@@ -299,25 +299,29 @@ async fn take(state: &AppState, info: ClinicInfo, clinic: clinic::Model, req: Pa
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             res
         }
-        Err(SubmitError::Unavailable(e)) => {
-            // Never the lead's fields in the log.
-            tracing::error!(error = %e, clinic = info.id, "a lead sent to the API could not be saved");
-            let offices: Vec<Value> = state
-                .leads
-                .remembered_offices(info.id)
-                .into_iter()
-                .map(|o| json!({ "slug": o.slug, "name": o.name, "phone": o.phone }))
-                .collect();
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({
-                    "error": "The request could not be saved and has not reached the clinic. Try again in a moment, or call an office.",
-                    "offices": offices,
-                })),
-            )
-                .into_response()
-        }
+        Err(SubmitError::Unavailable(e)) => not_saved(state, info.id, e),
     }
+}
+
+/// 503 when the database cannot take a request: nothing was saved, and
+/// the clinic's offices (as last read) to call instead. Never the lead's
+/// fields in the log.
+fn not_saved(state: &AppState, clinic_id: i32, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, clinic = clinic_id, "a lead sent to the API could not be saved");
+    let offices: Vec<Value> = state
+        .leads
+        .remembered_offices(clinic_id)
+        .into_iter()
+        .map(|o| json!({ "slug": o.slug, "name": o.name, "phone": o.phone }))
+        .collect();
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({
+            "error": "The request could not be saved and has not reached the clinic. Try again in a moment, or call an office.",
+            "offices": offices,
+        })),
+    )
+        .into_response()
 }
 
 fn invalid(errors: Vec<(String, String)>) -> Response {

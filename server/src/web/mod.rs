@@ -27,6 +27,7 @@ use crate::search::port::SqlSearch;
 use crate::search::service::SearchService;
 
 pub mod api_leads;
+pub mod assets;
 pub mod auth;
 pub mod clinic_settings;
 pub mod form_replay;
@@ -88,6 +89,26 @@ pub fn router(
     search: Arc<SearchService>,
     outbox: Outbox,
 ) -> Router {
+    let ops = crate::ops::Ops::new(db.clone(), search.clone(), settings.ops.clone());
+    let page_cache = Arc::new(crate::page_cache::PageCache::new(settings.page_cache));
+    {
+        let cache = Arc::downgrade(&page_cache);
+        search.watch(move |change| {
+            let Some(cache) = cache.upgrade() else { return };
+            match change {
+                crate::search::service::IndexChange::Clinics(ids) => cache.clinics_changed(ids),
+                crate::search::service::IndexChange::Everything => cache.everything_changed(),
+            }
+        });
+    }
+    let pages_layer =
+        crate::page_cache::http::Pages { cache: page_cache, db: db.clone(), trust_proxy: settings.trust_proxy };
+    // The stylesheet and browser bundle: read and hashed now (pages link
+    // them by version), compressed in the background.
+    let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
+    let assets = Arc::new(assets::Assets::load(&pkg));
+    app::assets::set(assets.versions());
+    assets.compress_in_background();
     let content = Arc::new(SqlContent::new(db.clone(), search.clone()));
     let search = Arc::new(SqlSearch::new(db.clone(), search));
     let leads = Arc::new(LeadService::new(db.clone(), outbox));
@@ -136,8 +157,10 @@ pub fn router(
     };
 
     // Layers run outside-in from the bottom: CSRF check, tenancy, session, signed-in user.
-    Router::<AppState>::new()
+    let app = Router::<AppState>::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/pkg/{file}", get(assets::serve).with_state(assets))
+        .merge(crate::ops::public_routes(ops))
         .route("/admin/login", post(auth::login_submit))
         .route("/admin/logout", post(auth::logout))
         .route("/admin/reset", post(auth::reset_request))
@@ -173,7 +196,14 @@ pub fn router(
         .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
         .layer(middleware::from_fn(auth::csrf))
         .layer(middleware::from_fn(crate::feeds::noindex))
-        .with_state(state)
+        .layer(middleware::from_fn(retry_after))
+        // Public pages from memory, forgotten after every admin write; then compression.
+        .layer(middleware::from_fn_with_state(pages_layer.clone(), crate::page_cache::http::note_writes))
+        .layer(middleware::from_fn_with_state(pages_layer, crate::page_cache::http::serve))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state);
+    // Request ids, the request log line and the HTTP metrics, around everything.
+    crate::ops::layers(app)
 }
 
 /// Server functions answer errors with 500 unless told otherwise; give each
@@ -215,9 +245,27 @@ async fn editor_body_limit(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Seconds a client is asked to wait when the service is unavailable.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+/// Every 503 says when to try again (`Retry-After`), unless its handler
+/// already did: the database being away makes pages, server functions and
+/// APIs answer 503 from many places.
+async fn retry_after(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(header::RETRY_AFTER) {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    }
+    res
+}
+
 /// Static files and health checks answer on any host.
 fn host_independent(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/healthz" || path == "/favicon.svg" || path == "/favicon.ico"
+    path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path == "/favicon.svg"
+        || path == "/favicon.ico"
+        || crate::ops::host_independent(path)
 }
 
 /// Resolve the Host header to a clinic (or the network index) and attach it
@@ -246,18 +294,25 @@ async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Nex
     match tenancy::resolve(&state.db, &host, &scheme).await {
         Ok(tenancy::Resolved::Site(site)) => {
             state.sites.remember(&host, &scheme, &site);
+            let page_of = crate::page_cache::http::PageOf(match &site {
+                Site::Clinic(c) => c.id,
+                Site::Network { .. } => 0,
+            });
             req.extensions_mut().insert::<Site>(site);
-            next.run(req).await
+            let mut res = next.run(req).await;
+            res.extensions_mut().insert(page_of);
+            res
         }
         Ok(tenancy::Resolved::Archived(name)) => archived_clinic(&name),
         Ok(tenancy::Resolved::Unknown) => unknown_host(),
         Err(e) => {
             tracing::error!(error = %e, "database error while resolving the host");
-            // A lead form sent now goes on to its handler with the site last
-            // seen for this host: it answers "not sent, please call" with the
-            // visitor's text, instead of losing it behind a bare error.
+            // A lead sent now (the form, or the JSON API) goes on to its
+            // handler with the site last seen for this host: it answers "not
+            // sent, please call" with the offices' phones (and the form with
+            // the visitor's text), instead of a bare error.
             if req.method() == axum::http::Method::POST
-                && leads::is_form_post(req.uri().path())
+                && (leads::is_form_post(req.uri().path()) || req.uri().path() == api_leads::PATH)
                 && let Some(site) = state.sites.recall(&host, &scheme)
             {
                 req.extensions_mut().insert::<Site>(site);

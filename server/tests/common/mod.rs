@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
+pub mod proc;
+pub mod proxy;
 pub mod smtp;
 pub mod web;
 
@@ -44,6 +46,14 @@ async fn sqlite() -> TestDb {
 /// A fresh, migrated PostgreSQL database (dropped by [`TestDb::cleanup`]),
 /// or `None` (with a loud message) when no server is reachable outside CI.
 pub async fn postgres() -> Option<TestDb> {
+    let t = empty_postgres().await?;
+    clinicpress::db::migrate(&t.db).await.expect("migrate postgres");
+    Some(t)
+}
+
+/// A fresh PostgreSQL database without any table (dropped by
+/// [`TestDb::cleanup`]), or `None` as for [`postgres`].
+pub async fn empty_postgres() -> Option<TestDb> {
     let admin = admin_url();
     let conn = match Database::connect(admin.as_str()).await {
         Ok(c) => c,
@@ -66,7 +76,6 @@ pub async fn postgres() -> Option<TestDb> {
     conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
     let url = with_db_name(&admin, &name);
     let db = clinicpress::db::connect(&url).await.expect("open postgres");
-    clinicpress::db::migrate(&db).await.expect("migrate postgres");
     Some(TestDb { backend: "postgres", url, db, _dir: None, pg_name: Some(name) })
 }
 
@@ -128,7 +137,7 @@ pub async fn demo_app(db: &DatabaseConnection) -> (axum::Router, std::path::Path
     let settings = clinicpress::config::WebSettings::for_data_dir(&data);
     let (search, state) = clinicpress::search::service::SearchService::open(&data).unwrap();
     // Stops by itself when the router (and with it the service) is dropped.
-    search.spawn_indexer(db.clone(), state);
+    search.spawn_indexer(db.clone(), state, clinicpress::shutdown::CancellationToken::new());
     // Lead notices wait in the outbox; tests deliver them with `run_once`.
     let outbox = clinicpress::leads::outbox::Outbox::new(db.clone(), settings.mailer.clone());
     (clinicpress::web::router(db.clone(), options, settings, search, outbox), data)

@@ -93,6 +93,8 @@ struct Shared {
     received: Vec<Received>,
     refuse: Option<(u16, String)>,
     refused: usize,
+    /// How long to think before accepting each message (a slow mail server).
+    delay: std::time::Duration,
 }
 
 pub struct SmtpSink {
@@ -139,6 +141,11 @@ impl SmtpSink {
             Mode::Accept => None,
             Mode::Refuse(code, text) => Some((code, text)),
         };
+    }
+
+    /// Take this long before accepting each message (its `250` answer).
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.shared.lock().unwrap().delay = delay;
     }
 
     /// Every message accepted so far.
@@ -220,6 +227,10 @@ async fn session(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
                     }
                     let l = line.strip_prefix('.').unwrap_or(&line);
                     data.push_str(l);
+                }
+                let delay = shared.lock().unwrap().delay;
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
                 }
                 shared.lock().unwrap().received.push(Received {
                     from: std::mem::take(&mut from),

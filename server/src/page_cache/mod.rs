@@ -1,0 +1,551 @@
+//! Rendered public pages, kept in memory: render once, serve many.
+//!
+//! A public page (home, blog lists, posts, archives, offices, contact)
+//! rendered for a visitor is kept, with its brotli and gzip forms,
+//! under its scheme, host, path and query, and served again without
+//! touching the database until something it shows may have changed.
+//!
+//! **Freshness.** Every kept page carries a *stamp*: the process-wide
+//! generation and its clinic's generation when its rendering began.
+//!
+//! * A change accepted through this process (a marketer's save or publish,
+//!   an office or settings edit, a clinic archived: any admin write) moves
+//!   the process-wide generation when its request has been answered, so
+//!   after that answer every page is rendered again ([`http::note_writes`]).
+//! * A change the search indexer applies from the change log (a scheduled
+//!   publication, an import, another process's edit, whose commit PostgreSQL
+//!   announces with NOTIFY) moves that clinic's generation
+//!   ([`PageCache::clinics_changed`]); a new index swapped in moves them all.
+//!   Related posts come from the index, so this is also when they change.
+//! * A page is never older than [`Settings::max_age`] (a minute): it bounds
+//!   what no log records: "open now" and relative dates, which follow the
+//!   clock, and an office edited through another process.
+//!
+//! A page that began rendering before a change is stored with the old stamp
+//! and so never served, even when it finishes after the change.
+//!
+//! **Forms.** Lead forms carry a signed one-use token saying when the form
+//! was shown (`leads::spam`). A kept page remembers where its tokens are and
+//! gets fresh ones on every answer, so no two visitors share a token and the
+//! fill-time check still counts from the visitor's own page view; such pages
+//! are compressed per answer (by the compression layer) and carry no
+//! `ETag`. Pages without forms are compressed once and answer `304 Not
+//! Modified` to a matching `If-None-Match`.
+
+pub mod http;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use ::http::{HeaderName, HeaderValue};
+use bytes::Bytes;
+
+/// How much memory kept pages may use and how long they are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Bytes of kept pages (all their forms); 0 turns the cache off.
+    pub max_bytes: usize,
+    /// The oldest a kept page may be.
+    pub max_age: Duration,
+}
+
+/// Default memory for kept pages: 64 MiB.
+pub const DEFAULT_MAX_MB: u32 = 64;
+/// Default longest life of a kept page: "open now" and relative dates
+/// ("3 minutes ago") are computed when a page is rendered.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60);
+/// Pages larger than this are not kept.
+pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { max_bytes: DEFAULT_MAX_MB as usize * 1024 * 1024, max_age: DEFAULT_MAX_AGE }
+    }
+}
+
+/// Which of a page's forms a client gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The best encoding an `Accept-Encoding` header allows: brotli, then
+    /// gzip, else none. `q=0` refuses a coding; `*` stands for the rest.
+    pub fn choose(accept: Option<&str>) -> Encoding {
+        let Some(accept) = accept else { return Encoding::Identity };
+        let (mut br, mut gzip, mut star) = (None, None, None);
+        for item in accept.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .find_map(|v| v.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let ok = q > 0.0;
+            match coding.as_str() {
+                "br" => br = Some(ok),
+                "gzip" | "x-gzip" => gzip = Some(ok),
+                "*" => star = Some(ok),
+                _ => {}
+            }
+        }
+        if br.or(star).unwrap_or(false) {
+            Encoding::Brotli
+        } else if gzip.or(star).unwrap_or(false) {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+
+    pub fn header(self) -> Option<HeaderValue> {
+        match self {
+            Encoding::Brotli => Some(HeaderValue::from_static("br")),
+            Encoding::Gzip => Some(HeaderValue::from_static("gzip")),
+            Encoding::Identity => None,
+        }
+    }
+}
+
+/// Taken before a page is rendered: what the generations were then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    global: u64,
+    sequence: u64,
+}
+
+/// The generations a kept page was rendered under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    global: u64,
+    clinic: u64,
+}
+
+/// Where a page's one-use form tokens are, to put fresh ones there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormTokens {
+    /// Each distinct token of the rendered page, by the offsets where it occurs.
+    pub slots: Vec<Vec<usize>>,
+    /// Their length (every token has the same).
+    pub len: usize,
+}
+
+/// What a kept page is sent as.
+#[derive(Debug)]
+pub enum Body {
+    /// The same bytes for everyone: compressed once, with a validator.
+    Fixed { etag: HeaderValue, brotli: Bytes, gzip: Bytes },
+    /// Fresh form tokens in every answer.
+    WithForms { tokens: FormTokens, secret: Arc<[u8]> },
+}
+
+/// A kept page.
+#[derive(Debug)]
+pub struct Page {
+    pub clinic_id: i32,
+    stamp: Stamp,
+    born: Instant,
+    /// The rendered answer's headers worth keeping (type, robots, links…).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The HTML as rendered.
+    pub html: Bytes,
+    pub body: Body,
+}
+
+impl Page {
+    fn weight(&self) -> usize {
+        let extra = match &self.body {
+            Body::Fixed { brotli, gzip, .. } => brotli.len() + gzip.len(),
+            Body::WithForms { tokens, .. } => tokens.slots.iter().map(|s| s.len() * 8).sum(),
+        };
+        self.html.len() + extra + 512
+    }
+
+    /// The HTML with a fresh token in each token's places; `issue` makes
+    /// one token (of the same length as the old ones).
+    pub fn html_with(&self, mut issue: impl FnMut() -> String) -> Bytes {
+        let Body::WithForms { tokens, .. } = &self.body else { return self.html.clone() };
+        let mut html = self.html.to_vec();
+        for offsets in &tokens.slots {
+            let fresh = issue();
+            if fresh.len() != tokens.len {
+                // A token format of another length: never splice a wrong size.
+                continue;
+            }
+            for &at in offsets {
+                html[at..at + tokens.len].copy_from_slice(fresh.as_bytes());
+            }
+        }
+        Bytes::from(html)
+    }
+}
+
+/// The key a page is kept under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// `https://pmc.example` (scheme and Host as received).
+    pub origin: String,
+    /// Path and query as received.
+    pub target: String,
+}
+
+struct Store {
+    pages: lru::LruCache<Key, Arc<Page>>,
+    bytes: usize,
+}
+
+/// The kept pages of this process and the generations that say which are current.
+pub struct PageCache {
+    settings: Settings,
+    store: Mutex<Store>,
+    global: AtomicU64,
+    sequence: AtomicU64,
+    clinics: RwLock<HashMap<i32, u64>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl PageCache {
+    pub fn new(settings: Settings) -> Self {
+        PageCache {
+            settings,
+            store: Mutex::new(Store { pages: lru::LruCache::unbounded(), bytes: 0 }),
+            global: AtomicU64::new(1),
+            sequence: AtomicU64::new(1),
+            clinics: RwLock::new(HashMap::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.settings.max_bytes > 0
+    }
+
+    /// Take before rendering a page that may be kept.
+    pub fn ticket(&self) -> Ticket {
+        Ticket { global: self.global.load(Ordering::SeqCst), sequence: self.sequence.load(Ordering::SeqCst) }
+    }
+
+    fn clinic_generation(&self, clinic_id: i32) -> u64 {
+        self.clinics.read().expect("page cache lock").get(&clinic_id).copied().unwrap_or(0)
+    }
+
+    /// The stamp for a page of `clinic_id` rendered since `ticket`, or None
+    /// when something changed meanwhile (the page may show the old state).
+    pub fn stamp(&self, ticket: Ticket, clinic_id: i32) -> Option<Stamp> {
+        let clinic = self.clinic_generation(clinic_id);
+        let global = self.global.load(Ordering::SeqCst);
+        (global == ticket.global && clinic <= ticket.sequence).then_some(Stamp { global, clinic })
+    }
+
+    fn current(&self, page: &Page, now: Instant) -> bool {
+        page.stamp.global == self.global.load(Ordering::SeqCst)
+            && page.stamp.clinic == self.clinic_generation(page.clinic_id)
+            && now.duration_since(page.born) < self.settings.max_age
+    }
+
+    /// Anything may have changed: no page kept so far is served again.
+    pub fn everything_changed(&self) {
+        self.global.fetch_add(1, Ordering::SeqCst);
+        let mut store = self.store.lock().expect("page cache lock");
+        store.pages.clear();
+        store.bytes = 0;
+        crate::ops::metrics::page_cache_size(0, 0);
+    }
+
+    /// These clinics' content changed (posts applied from the change log).
+    pub fn clinics_changed(&self, clinic_ids: &[i32]) {
+        if clinic_ids.is_empty() {
+            return;
+        }
+        let mut clinics = self.clinics.write().expect("page cache lock");
+        for &id in clinic_ids {
+            let generation = self.sequence.fetch_add(1, Ordering::SeqCst) + 1;
+            clinics.insert(id, generation);
+        }
+    }
+
+    /// The current page kept under `key`, if any.
+    pub fn get(&self, key: &Key) -> Option<Arc<Page>> {
+        let now = Instant::now();
+        let mut store = self.store.lock().expect("page cache lock");
+        let found = store.pages.get(key).cloned();
+        let page = match found {
+            Some(page) if self.current(&page, now) => Some(page),
+            Some(_) => {
+                if let Some(old) = store.pages.pop(key) {
+                    store.bytes = store.bytes.saturating_sub(old.weight());
+                }
+                None
+            }
+            None => None,
+        };
+        crate::ops::metrics::page_cache_size(store.pages.len(), store.bytes);
+        drop(store);
+        let counter = if page.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        crate::ops::metrics::page_cache_lookup(page.is_some());
+        page
+    }
+
+    /// Keep a page rendered under `stamp`; the least recently used go when
+    /// the memory is full.
+    pub fn put(&self, key: Key, page: Page) -> Arc<Page> {
+        let page = Arc::new(page);
+        let weight = page.weight();
+        if weight > self.settings.max_bytes {
+            return page;
+        }
+        let mut store = self.store.lock().expect("page cache lock");
+        if let Some(old) = store.pages.put(key, page.clone()) {
+            store.bytes = store.bytes.saturating_sub(old.weight());
+        }
+        store.bytes += weight;
+        while store.bytes > self.settings.max_bytes {
+            match store.pages.pop_lru() {
+                Some((_, old)) => store.bytes = store.bytes.saturating_sub(old.weight()),
+                None => break,
+            }
+        }
+        crate::ops::metrics::page_cache_size(store.pages.len(), store.bytes);
+        page
+    }
+
+    /// Pages kept now and the memory they take.
+    pub fn size(&self) -> (usize, usize) {
+        let store = self.store.lock().expect("page cache lock");
+        (store.pages.len(), store.bytes)
+    }
+
+    /// Answers served from kept pages, and those that were not.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+}
+
+/// A page to keep: the rendered HTML of `clinic_id` and the headers worth
+/// keeping. Pages with lead forms need the clinic's form secret.
+pub fn build_page(
+    clinic_id: i32,
+    stamp: Stamp,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    html: Bytes,
+    secret: Option<Arc<[u8]>>,
+) -> Option<Page> {
+    let tokens = form_tokens(&html);
+    let body = match (tokens, secret) {
+        (Some(tokens), Some(secret)) => Body::WithForms { tokens, secret },
+        (Some(_), None) => return None,
+        (None, _) => Body::Fixed { etag: etag(&html), brotli: brotli(&html), gzip: gzip(&html) },
+    };
+    Some(Page { clinic_id, stamp, born: Instant::now(), headers, html, body })
+}
+
+/// The attribute before a lead form's token in the rendered HTML.
+const TOKEN_ATTRIBUTE: &str = "name=\"form_token\" value=\"";
+
+/// Where the form tokens of a rendered page are: each distinct token (from
+/// a `form_token` input) with every place it occurs (the input and the
+/// hydration data). None when the page has no form.
+pub fn form_tokens(html: &[u8]) -> Option<FormTokens> {
+    let text = std::str::from_utf8(html).ok()?;
+    let mut tokens: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices(TOKEN_ATTRIBUTE) {
+        let start = at + TOKEN_ATTRIBUTE.len();
+        let end = start + text[start..].find('"')?;
+        let token = &text[start..end];
+        if !token.is_empty() && !tokens.contains(&token) {
+            tokens.push(token);
+        }
+    }
+    let len = tokens.first()?.len();
+    if tokens.iter().any(|t| t.len() != len) {
+        return None;
+    }
+    let slots = tokens.iter().map(|t| text.match_indices(t).map(|(at, _)| at).collect()).collect();
+    Some(FormTokens { slots, len })
+}
+
+/// A weak validator (one for every encoding of the page).
+fn etag(html: &[u8]) -> HeaderValue {
+    let strong = crate::feeds::http::etag(html);
+    HeaderValue::from_str(&format!("W/{strong}")).expect("hex digits")
+}
+
+/// Whether `If-None-Match` names this validator (weak comparison).
+pub fn matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    let (Some(inm), Ok(tag)) = (if_none_match.and_then(|v| v.to_str().ok()), etag.to_str()) else {
+        return false;
+    };
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    inm.split(',').any(|t| t.trim() == "*" || bare(t) == bare(tag))
+}
+
+fn brotli(html: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(html.len() / 4);
+    let params = ::brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
+    let mut input = html;
+    ::brotli::BrotliCompress(&mut input, &mut out, &params).expect("compressing into memory");
+    Bytes::from(out)
+}
+
+fn gzip(html: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(html.len() / 3), flate2::Compression::new(6));
+    encoder.write_all(html).expect("compressing into memory");
+    Bytes::from(encoder.finish().expect("compressing into memory"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(cache: &PageCache, clinic: i32, ticket: Ticket, html: &str) -> Option<Page> {
+        let stamp = cache.stamp(ticket, clinic)?;
+        build_page(clinic, stamp, vec![], Bytes::from(html.to_string()), Some(Arc::from(&b"secret"[..])))
+    }
+
+    fn key(target: &str) -> Key {
+        Key { origin: "http://pmc.localhost".into(), target: target.into() }
+    }
+
+    #[test]
+    fn encodings_follow_accept_encoding() {
+        assert_eq!(Encoding::choose(None), Encoding::Identity);
+        assert_eq!(Encoding::choose(Some("gzip, deflate, br, zstd")), Encoding::Brotli);
+        assert_eq!(Encoding::choose(Some("gzip")), Encoding::Gzip);
+        assert_eq!(Encoding::choose(Some("br;q=0, gzip;q=0.5")), Encoding::Gzip);
+        assert_eq!(Encoding::choose(Some("identity")), Encoding::Identity);
+        assert_eq!(Encoding::choose(Some("*")), Encoding::Brotli);
+        assert_eq!(Encoding::choose(Some("*;q=0")), Encoding::Identity);
+        assert_eq!(Encoding::choose(Some("BR")), Encoding::Brotli);
+        assert_eq!(Encoding::choose(Some("br;q=0,*")), Encoding::Gzip);
+        assert_eq!(Encoding::choose(Some(";;,q=,br;q=x")), Encoding::Brotli);
+    }
+
+    #[test]
+    fn a_page_is_served_until_its_clinic_or_anything_changes() {
+        let cache = PageCache::new(Settings::default());
+        let t = cache.ticket();
+        cache.put(key("/"), page(&cache, 1, t, "<p>one</p>").unwrap());
+        cache.put(key("/other"), page(&cache, 2, t, "<p>two</p>").unwrap());
+        assert!(cache.get(&key("/")).is_some());
+
+        cache.clinics_changed(&[1]);
+        assert!(cache.get(&key("/")).is_none(), "clinic 1 changed");
+        assert!(cache.get(&key("/other")).is_some(), "clinic 2 did not");
+
+        cache.everything_changed();
+        assert!(cache.get(&key("/other")).is_none());
+        assert_eq!(cache.counts(), (2, 2));
+    }
+
+    #[test]
+    fn a_page_rendered_across_a_change_is_not_kept() {
+        let cache = PageCache::new(Settings::default());
+        let before = cache.ticket();
+        cache.clinics_changed(&[1]);
+        assert!(cache.stamp(before, 1).is_none(), "clinic 1 changed while rendering");
+        assert!(cache.stamp(before, 2).is_some(), "clinic 2 did not");
+        let before = cache.ticket();
+        cache.everything_changed();
+        assert!(cache.stamp(before, 2).is_none());
+        // Rendered after the change: kept and served.
+        let after = cache.ticket();
+        cache.put(key("/"), page(&cache, 1, after, "<p>new</p>").unwrap());
+        assert_eq!(&cache.get(&key("/")).unwrap().html[..], b"<p>new</p>");
+    }
+
+    #[test]
+    fn old_pages_expire_and_memory_is_bounded() {
+        let cache = PageCache::new(Settings { max_bytes: 4096, max_age: Duration::from_millis(40) });
+        let t = cache.ticket();
+        let big = "x".repeat(1500);
+        for i in 0..5 {
+            cache.put(key(&format!("/{i}")), page(&cache, 1, t, &big).unwrap());
+        }
+        let (pages, bytes) = cache.size();
+        assert!(bytes <= 4096, "{bytes} bytes kept");
+        assert!(pages < 5);
+        assert!(cache.get(&key("/4")).is_some(), "the newest stays");
+        assert!(cache.get(&key("/0")).is_none(), "the oldest went");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(cache.get(&key("/4")).is_none(), "expired");
+
+        let off = PageCache::new(Settings { max_bytes: 0, max_age: DEFAULT_MAX_AGE });
+        assert!(!off.enabled());
+        off.put(key("/"), page(&off, 1, off.ticket(), "<p>a</p>").unwrap());
+        assert!(off.get(&key("/")).is_none());
+    }
+
+    #[test]
+    fn form_tokens_are_found_everywhere_they_occur_and_replaced() {
+        let a = "A".repeat(87);
+        let b = "B".repeat(87);
+        let html = format!(
+            "<form><input type=\"hidden\" name=\"form_token\" value=\"{a}\"/></form><form><input name=\"form_token\" value=\"{b}\"></form><script>{{\"token\":\"{a}\",\"t2\":\"{b}\"}}</script>"
+        );
+        let tokens = form_tokens(html.as_bytes()).unwrap();
+        assert_eq!(tokens.len, 87);
+        assert_eq!(tokens.slots.len(), 2);
+        assert_eq!(tokens.slots[0].len(), 2);
+        assert_eq!(tokens.slots[1].len(), 2);
+
+        let cache = PageCache::new(Settings::default());
+        let p = page(&cache, 1, cache.ticket(), &html).unwrap();
+        assert!(matches!(p.body, Body::WithForms { .. }));
+        let mut n = 0;
+        let fresh = p.html_with(|| {
+            n += 1;
+            n.to_string().repeat(87)
+        });
+        let fresh = String::from_utf8(fresh.to_vec()).unwrap();
+        assert!(!fresh.contains(&a) && !fresh.contains(&b));
+        assert_eq!(fresh.matches(&"1".repeat(87)).count(), 2);
+        assert_eq!(fresh.matches(&"2".repeat(87)).count(), 2);
+        assert_eq!(fresh.len(), html.len());
+        // A token of another length is never spliced in.
+        assert_eq!(p.html_with(|| "short".into()), p.html);
+
+        assert!(form_tokens(b"<p>no form</p>").is_none());
+        // A page with a form but no secret to sign its tokens is not kept.
+        let stamp = cache.stamp(cache.ticket(), 1).unwrap();
+        assert!(build_page(1, stamp, vec![], Bytes::from(html), None).is_none());
+    }
+
+    #[test]
+    fn fixed_pages_are_compressed_once_and_validated() {
+        use std::io::Read;
+        let cache = PageCache::new(Settings::default());
+        let html = "<p>Knee pain after running: what helps</p>".repeat(50);
+        let p = page(&cache, 1, cache.ticket(), &html).unwrap();
+        let Body::Fixed { etag, brotli, gzip } = &p.body else { panic!("a page without forms") };
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&gzip[..]).read_to_string(&mut unzipped).unwrap();
+        assert_eq!(unzipped, html);
+        let mut unbrotli = Vec::new();
+        ::brotli::BrotliDecompress(&mut &brotli[..], &mut unbrotli).unwrap();
+        assert_eq!(unbrotli, html.as_bytes());
+        assert!(brotli.len() < html.len() / 10);
+
+        assert!(etag.to_str().unwrap().starts_with("W/\""));
+        let strong = HeaderValue::from_str(etag.to_str().unwrap().trim_start_matches("W/")).unwrap();
+        assert!(matches(Some(&strong), etag));
+        assert!(matches(Some(etag), etag));
+        assert!(matches(Some(&HeaderValue::from_static("\"x\", *")), etag));
+        assert!(!matches(Some(&HeaderValue::from_static("\"x\"")), etag));
+        assert!(!matches(None, etag));
+    }
+}
