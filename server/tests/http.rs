@@ -192,3 +192,45 @@ fn bad_input_is_a_404_or_a_clamped_page_never_a_500() {
         t
     }));
 }
+
+/// Pages render while other routers are being built in the same process.
+/// Building a router lists the app's routes, and Leptos does that with
+/// resource loading suppressed process-wide: a page whose data was first
+/// asked for during a listing used to wait for it forever (a CI run hung
+/// so). The routes are now listed once per process.
+#[test]
+fn pages_render_while_other_routers_are_built() {
+    common::block_on(each_db(|t| async move {
+        let app = app(&t.db).await;
+        let db = t.db.clone();
+        let building = tokio::spawn(async move {
+            let mut built = 0;
+            for _ in 0..25 {
+                let (router, _data) = common::app_over(&db);
+                drop(router);
+                built += 1;
+                tokio::task::yield_now().await;
+            }
+            built
+        });
+        let mut pages = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let app = app.clone();
+            let path = if i % 2 == 0 { format!("/search?q=knee+{i}") } else { format!("/blog?page=1&n={i}") };
+            pages.spawn(async move {
+                let answer = tokio::time::timeout(std::time::Duration::from_secs(60), get(&app, PMC, &path)).await;
+                (path, answer)
+            });
+        }
+        let mut rendered = 0;
+        while let Some(done) = pages.join_next().await {
+            let (path, answer) = done.unwrap();
+            let (status, body) = answer.unwrap_or_else(|_| panic!("{path} was still not rendered after 60 s"));
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(body.contains("</html>"), "{path}: the whole page");
+            rendered += 1;
+        }
+        assert_eq!((rendered, building.await.unwrap()), (40, 25));
+        t
+    }));
+}

@@ -82,6 +82,18 @@ pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -
 
 /// The router; `outbox` is the lead outbox worker (spawned by the caller)
 /// that new leads wake up.
+/// The app's routes, listed once per process. Listing them runs the app
+/// with resource loading suppressed by a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`): a page whose resource was first polled while
+/// another router was being built (tests build one each, in parallel) would
+/// wait for that resource forever (leptos issue #4773). Listed once, the
+/// flag is only ever set before the first router exists, so before any
+/// page is rendered.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(
     db: DatabaseConnection,
     leptos_options: LeptosOptions,
@@ -127,7 +139,7 @@ pub fn router(
         leads,
         sites: Arc::default(),
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let admin_port = backend.admin.clone();
     let pages = PageRenderer { state: state.clone(), backend: backend.clone(), options: leptos_options.clone() };
     let context = move || provide_context(backend.clone());

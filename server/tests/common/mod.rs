@@ -115,10 +115,38 @@ where
 /// requests, Leptos rendering and two databases; with two workers a run was
 /// once seen to stall.
 pub fn block_on<F: Future>(f: F) -> F::Output {
+    let _watch = Watchdog::start(TEST_DEADLINE);
     static RT: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
         tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().expect("runtime")
     });
     RT.block_on(f)
+}
+
+/// Longer than any test takes (the slowest take about a minute on a busy
+/// machine): a test still running then is stuck, and [`Watchdog`] ends the
+/// test binary so the run fails with its name instead of waiting for CI's
+/// own time limit.
+const TEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Ends the process if it is not dropped within its deadline (dropping the
+/// sender wakes the watching thread).
+struct Watchdog(#[allow(dead_code)] std::sync::mpsc::Sender<()>);
+
+impl Watchdog {
+    fn start(deadline: std::time::Duration) -> Watchdog {
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let test = std::thread::current().name().unwrap_or("a test").to_string();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(deadline) {
+                eprintln!(
+                    "\n!!!!!!!! {test} is still running after {} s: it is stuck; ending this test binary\n",
+                    deadline.as_secs()
+                );
+                std::process::exit(101);
+            }
+        });
+        Watchdog(done)
+    }
 }
 
 /// The demo clinics and posts, loaded into `db`.
@@ -130,6 +158,12 @@ pub async fn with_demo(db: &DatabaseConnection) {
 /// under a fresh temporary data directory (returned).
 pub async fn demo_app(db: &DatabaseConnection) -> (axum::Router, std::path::PathBuf) {
     with_demo(db).await;
+    app_over(db)
+}
+
+/// The real router over `db` as it is (no content loaded), with its own
+/// temporary data directory (returned), as [`demo_app`] makes it.
+pub fn app_over(db: &DatabaseConnection) -> (axum::Router, std::path::PathBuf) {
     let data = tempfile::tempdir().unwrap().keep();
     let site = data.join("site");
     std::fs::create_dir_all(&site).unwrap();
