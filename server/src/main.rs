@@ -358,6 +358,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             settings.page_cache.max_bytes = *page_cache_mb as usize * 1024 * 1024;
             let mut workers = Workers::default();
             let stop = workers.token();
+            // Installed now (not when first polled), before anything listens:
+            // a signal is never met by its default action once `/healthz` answers.
+            tokio::spawn(clinicpress::shutdown::on_signal(stop.clone()));
             settings.ops.stopping = stop.clone();
             let (search, search_state) = SearchService::open(&cli.data_dir).context("cannot open the search index")?;
             workers.add("publisher", clinicpress::posts::publisher::spawn(conn.clone(), stop.clone()));
@@ -403,8 +406,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             // SIGTERM or Ctrl-C: stop accepting, let requests in flight
             // finish (at most the shutdown time), stop the workers after
-            // the row in hand, close the pool.
-            tokio::spawn(clinicpress::shutdown::on_signal(stop.clone()));
+            // the row in hand, close the pool. (The handlers were installed
+            // before the listener opened.)
             let grace = *shutdown_timeout;
             let serving = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(stop.clone().cancelled_owned())

@@ -81,49 +81,74 @@ pub async fn bounded<T>(stop: &CancellationToken, grace: Duration, work: impl Fu
 }
 
 /// Cancel `stop` on the first SIGTERM or SIGINT; on a second one, exit at
-/// once (an operator who will not wait).
-pub async fn on_signal(stop: CancellationToken) {
+/// once (an operator who will not wait). The handlers are installed when
+/// this is called, not when the future is first polled, so a signal that
+/// comes as soon as the server answers is never met by the default action
+/// (which would kill the process).
+pub fn on_signal(stop: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
     let mut signals = Signals::new();
-    tokio::select! {
-        what = signals.next() => tracing::info!("{what}; shutting down"),
-        _ = stop.cancelled() => return,
+    async move {
+        tokio::select! {
+            what = signals.next() => tracing::info!("{what}; shutting down"),
+            _ = stop.cancelled() => return,
+        }
+        stop.cancel();
+        let what = signals.next().await;
+        tracing::warn!("{what} again; exiting now");
+        std::process::exit(1);
     }
-    stop.cancel();
-    let what = signals.next().await;
-    tracing::warn!("{what} again; exiting now");
-    std::process::exit(1);
 }
 
 /// SIGINT (Ctrl-C) and, on Unix, SIGTERM.
 struct Signals {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
+    /// Installs the handlers (needs the runtime).
     fn new() -> Self {
-        Signals {
-            #[cfg(unix)]
-            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let term = signal(SignalKind::terminate());
+            let int = signal(SignalKind::interrupt());
+            for (name, s) in [("SIGTERM", &term), ("SIGINT", &int)] {
+                if let Err(e) = s {
+                    tracing::warn!(error = %e, "cannot listen for {name}; it will not stop the server cleanly");
+                }
+            }
+            Signals { term: term.ok(), int: int.ok() }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
 
     /// The next signal, by name.
     async fn next(&mut self) -> &'static str {
         #[cfg(unix)]
-        let term = async {
-            match self.term.as_mut() {
-                Some(s) => {
-                    s.recv().await;
+        {
+            async fn recv(s: Option<&mut tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-                None => std::future::pending::<()>().await,
             }
-        };
+            tokio::select! {
+                _ = recv(self.int.as_mut()) => "interrupted",
+                _ = recv(self.term.as_mut()) => "SIGTERM",
+            }
+        }
         #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => "interrupted",
-            _ = term => "SIGTERM",
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            "interrupted"
         }
     }
 }

@@ -20,6 +20,9 @@
 //! * the search-index lock and the database were released: the same data
 //!   directory serves again at once.
 //!
+//! SIGINT (Ctrl-C) takes the same way out: exit 0, `stopped cleanly`, and
+//! the data directory serves again.
+//!
 //! Nothing waits a fixed time: every wait is for a condition, with a deadline.
 
 mod common;
@@ -177,4 +180,23 @@ fn sigterm_under_load_fails_no_request_and_exits_cleanly() {
     assert_eq!(server.get("pmc", "/", &[]).status, 200);
     let status = server.terminate(Duration::from_secs(30));
     assert!(status.success());
+}
+
+#[test]
+fn sigint_stops_cleanly_and_the_data_directory_serves_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), Options::default());
+    assert_eq!(server.get("pmc", "/", &[]).status, 200);
+    let status = server.interrupt(Duration::from_secs(30));
+    let log = server.log_text();
+    assert_eq!(status.code(), Some(0), "exit status {status}:\n{log}");
+    assert!(log.contains("interrupted; shutting down") && log.contains("stopped cleanly"), "{log}");
+
+    // The search-index lock and the database were let go: a second start serves.
+    server.restart();
+    assert_eq!(server.get("pmc", "/", &[]).status, 200);
+    let status = server.interrupt(Duration::from_secs(30));
+    let log = server.log_text();
+    assert_eq!(status.code(), Some(0), "exit status {status}:\n{log}");
+    assert_eq!(log.matches("stopped cleanly").count(), 2, "{log}");
 }

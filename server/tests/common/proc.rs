@@ -3,7 +3,8 @@
 //! a PostgreSQL database (`DATABASE_URL`), its log (stderr) in a file in
 //! the data directory, appended across restarts. [`Server::kill9`] stops it
 //! the hard way (nothing flushed or committed on the way out),
-//! [`Server::terminate`] asks it to stop (SIGTERM), [`Server::restart`]
+//! [`Server::terminate`] and [`Server::interrupt`] ask it to stop (SIGTERM,
+//! SIGINT), [`Server::restart`]
 //! starts it again on the same address, data directory and database.
 //!
 //! The small blocking HTTP client ([`request`], [`get`], [`Reply`]) speaks
@@ -122,9 +123,19 @@ impl Server {
 
     /// SIGTERM, then wait until it exits (up to `within`); its exit status.
     pub fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
+        self.stop_with("TERM", within)
+    }
+
+    /// SIGINT (what Ctrl-C sends), then wait until it exits (up to `within`); its exit status.
+    pub fn interrupt(&mut self, within: Duration) -> std::process::ExitStatus {
+        self.stop_with("INT", within)
+    }
+
+    fn stop_with(&mut self, signal: &str, within: Duration) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
-        let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
-        assert!(ok.success(), "kill -TERM failed");
+        let ok =
+            Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().expect("kill runs");
+        assert!(ok.success(), "kill -{signal} failed");
         let deadline = Instant::now() + within;
         loop {
             if let Some(status) = child.try_wait().unwrap() {
@@ -133,7 +144,7 @@ impl Server {
             if Instant::now() >= deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("the server did not stop within {within:?} of SIGTERM:\n{}", self.log_text());
+                panic!("the server did not stop within {within:?} of SIG{signal}:\n{}", self.log_text());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
