@@ -8,7 +8,10 @@
 //!   cache) show it and an office added through A;
 //! - 200 leads posted alternately to A and B, while A is killed (SIGKILL)
 //!   after about 60 and started again, are each stored once and notified
-//!   once. A client whose request to A got no answer sends the same
+//!   once, and the restarted A takes its share again: submissions from the
+//!   140th on wait until it answers `/healthz`, and some of those sent to
+//!   it must be accepted by it (the test records which process answered
+//!   each one). A client whose request to A got no answer sends the same
 //!   submission (same one-use form token) to B, as a load balancer retries
 //!   on another instance: the token makes the second try answer with the
 //!   lead the first one stored, if it did. A notice may arrive twice only
@@ -30,18 +33,21 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clinicpress::entities::{lead, outbox};
-use common::proc::{Options, Reply, Server, request, wait_for};
+use common::proc::{Options, READY_WITHIN, Reply, Server, request, wait_for};
 use common::smtp::SmtpSink;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 const LEADS: usize = 200;
 const KILL_AFTER: usize = 60;
+/// Submissions from this one on are sent once the restarted A answers
+/// `/healthz`, so the alternation reaches it again.
+const A_BACK_FROM: usize = 140;
 const CLIENTS: usize = 4;
 const OFFICE: &str = "walnut-creek";
 const OFFICE_INBOX: &str = "walnutcreek@pmc.example";
@@ -239,17 +245,34 @@ fn two_processes_share_sessions_search_and_leads() {
     let created = Arc::new(AtomicUsize::new(0));
     let retried = Arc::new(AtomicUsize::new(0));
     let references = Arc::new(Mutex::new(BTreeMap::<usize, String>::new()));
+    // Set once the restarted A answers /healthz.
+    let a_back = Arc::new(AtomicBool::new(false));
+    // Submissions accepted by A after its restart (sent once it was back).
+    let by_restarted_a = Arc::new(Mutex::new(Vec::<usize>::new()));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
-            let (tokens, next, created, retried, references) =
-                (tokens.clone(), next.clone(), created.clone(), retried.clone(), references.clone());
+            let (tokens, next, created, retried, references, a_back, by_restarted_a) = (
+                tokens.clone(),
+                next.clone(),
+                created.clone(),
+                retried.clone(),
+                references.clone(),
+                a_back.clone(),
+                by_restarted_a.clone(),
+            );
             std::thread::spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= LEADS {
                         return;
                     }
+                    if i >= A_BACK_FROM {
+                        wait_for(READY_WITHIN + Duration::from_secs(60), "the restarted A answers /healthz", || {
+                            a_back.load(Ordering::SeqCst).then_some(())
+                        });
+                    }
                     let first = if i % 2 == 0 { addr_a } else { addr_b };
+                    let mut sent_after_a_back = a_back.load(Ordering::SeqCst);
                     let mut r = submit(first, i, &tokens[i]);
                     let deadline = Instant::now() + Duration::from_secs(60);
                     // No answer (A is down): the same submission to the other process, until one answers.
@@ -258,9 +281,14 @@ fn two_processes_share_sessions_search_and_leads() {
                         assert!(Instant::now() < deadline, "submission {i} was never answered");
                         retried.fetch_add(1, Ordering::SeqCst);
                         to = if to == addr_a { addr_b } else { addr_a };
+                        sent_after_a_back = a_back.load(Ordering::SeqCst);
                         r = submit(to, i, &tokens[i]);
                     }
                     let reference = accepted(&r).unwrap_or_else(|| panic!("submission {i}: {} {}", r.status, r.body));
+                    // Sent to A after the restarted A answered: only it could accept it.
+                    if to == addr_a && sent_after_a_back {
+                        by_restarted_a.lock().unwrap().push(i);
+                    }
                     references.lock().unwrap().insert(i, reference);
                     created.fetch_add(1, Ordering::SeqCst);
                 }
@@ -271,6 +299,7 @@ fn two_processes_share_sessions_search_and_leads() {
         (created.load(Ordering::SeqCst) >= KILL_AFTER).then_some(())
     });
     a.kill9();
+    let killed = Instant::now();
     let at_kill = created.load(Ordering::SeqCst);
     let in_flight = common::block_on(async {
         outbox::Entity::find()
@@ -281,12 +310,19 @@ fn two_processes_share_sessions_search_and_leads() {
             .unwrap()
     });
     a.restart();
+    a_back.store(true, Ordering::SeqCst);
+    eprintln!("A answered /healthz again {:?} after the kill", killed.elapsed());
     for c in clients {
         c.join().unwrap();
     }
     let references = references.lock().unwrap().clone();
     assert_eq!(references.len(), LEADS, "every submission was answered 201");
     assert!(at_kill < LEADS, "A was killed in the middle ({at_kill} accepted by then)");
+    let by_restarted_a = by_restarted_a.lock().unwrap().clone();
+    assert!(
+        !by_restarted_a.is_empty(),
+        "the restarted A accepted none of the submissions sent to it (from {A_BACK_FROM} on, every other one)"
+    );
 
     // Drain: every outbox row sent (marked only after the sink said 250).
     let db = &t.db;
@@ -346,9 +382,10 @@ fn two_processes_share_sessions_search_and_leads() {
         );
     }
     eprintln!(
-        "{LEADS} leads, {at_kill} accepted before the kill, {} retried on the other process, {} row(s) held at the kill, \
-         sent twice (same Message-ID): {twice:?}",
+        "{LEADS} leads, {at_kill} accepted before the kill, {} retried on the other process, {} accepted by the \
+         restarted A, {} row(s) held at the kill, sent twice (same Message-ID): {twice:?}",
         retried.load(Ordering::SeqCst),
+        by_restarted_a.len(),
         in_flight.len()
     );
 
