@@ -381,6 +381,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let escalator = clinicpress::leads::escalation::Escalator::new(conn.clone(), outbox.clone(), links);
             workers.add("escalation", escalator.spawn(stop.clone()));
             workers.add("retention", clinicpress::leads::retention::spawn(conn.clone(), stop.clone()));
+            // This machine's clock against PostgreSQL's, at start and every
+            // minute (SQLite's clock is this machine's: nothing to compare).
+            if sea_orm::ConnectionTrait::get_database_backend(&conn) == sea_orm::DatabaseBackend::Postgres {
+                workers.add("clock", clinicpress::db::clock::spawn_skew_check(conn.clone(), stop.clone()));
+            }
             let admin = match admin_addr {
                 Some(at) => {
                     let ops = clinicpress::ops::Ops::new(conn.clone(), search.clone(), settings.ops.clone());

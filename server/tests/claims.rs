@@ -6,11 +6,13 @@
 //! scheduled publishers at once publish a post once, and two retention
 //! runs at once delete each old lead once, and two escalation runs at once,
 //! each by the database's clock, escalate an overdue lead once (at given
-//! instants: leads_lifecycle.rs).
+//! instants: leads_lifecycle.rs). A process clock ten minutes ahead of the
+//! database's is warned about once, and its return within bounds noted.
 
 mod common;
 
 use chrono::{Duration, SubsecRound, Utc};
+use clinicpress::db::clock;
 use clinicpress::entities::{audit_log, clinic, lead, outbox, post};
 use clinicpress::leads::outbox::{Notice, Outbox, SENT, enqueue_test};
 use clinicpress::leads::{escalation, retention, store};
@@ -75,6 +77,42 @@ async fn outbox_leases_are_judged_by_the_database_clock() {
         assert_eq!((sent.state.as_str(), sent.claimed_until, sent.attempts), (SENT, None, 1));
         assert_eq!(mails_in(mail.path()), 1);
         assert_eq!(worker.run_due().await.unwrap(), 0, "nothing left");
+        t
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_clock_off_from_the_database_clock_is_warned_about_once() {
+    each_db(|t| async move {
+        let db = &t.db;
+        // This process and the database agree (on PostgreSQL, one machine's clock read twice).
+        let reading = clock::read(db, Utc::now).await.unwrap().expect("the database answers within the tolerance");
+        assert!(reading.skew().abs() <= clock::SKEW_TOLERANCE, "{reading:?}");
+        assert_eq!(clock::skew_verdict(reading, None), (None, None), "nothing to say");
+
+        // The process's clock jumps ten minutes ahead: one WARN line, with both times.
+        let ahead = || Utc::now() + Duration::minutes(10);
+        let reading = clock::read(db, ahead).await.unwrap().unwrap();
+        let (warned, line) = clock::skew_verdict(reading, None);
+        let line = line.expect("a warning");
+        assert_eq!(line.level, tracing::Level::WARN);
+        assert!(line.message.contains("s ahead of the database's"), "{}", line.message);
+        let db_time = reading.db.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        assert!(line.message.contains(&format!("the database {db_time}")), "{}", line.message);
+        let skew = warned.expect("remembered");
+        assert!((skew - Duration::minutes(10)).abs() <= clock::SKEW_TOLERANCE, "{skew}");
+        // A minute later the skew is the same: not said again.
+        let reading = clock::read(db, ahead).await.unwrap().unwrap();
+        assert_eq!(clock::skew_verdict(reading, warned), (warned, None));
+
+        // The clock is set right: one INFO line.
+        let reading = clock::read(db, Utc::now).await.unwrap().unwrap();
+        let (state, line) = clock::skew_verdict(reading, warned);
+        assert_eq!(state, None);
+        let line = line.expect("an all-clear");
+        assert_eq!(line.level, tracing::Level::INFO);
+        assert!(line.message.contains("agrees with the database's again"), "{}", line.message);
         t
     })
     .await;
