@@ -143,6 +143,15 @@ fn the_server_rides_out_a_database_outage() {
     assert!(!offices.is_empty(), "{}", api.body);
     assert!(offices.iter().all(|o| o["phone"].as_str().is_some_and(|p| !p.is_empty())), "{}", api.body);
 
+    // A clinic none of whose pages this process served: its offices were
+    // remembered when the server started (behind a load balancer, the form
+    // may have come from another process).
+    let other = server.post("lakeside", "/api/v1/leads", &json_headers, &lead_json("outage-other@example.com"));
+    assert_eq!(other.status, 503, "{}", other.body);
+    let offices = other.json()["offices"].as_array().cloned().unwrap_or_default();
+    assert!(!offices.is_empty(), "{}", other.body);
+    assert!(offices.iter().all(|o| o["phone"].as_str().is_some_and(|p| !p.is_empty())), "{}", other.body);
+
     // Liveness is not the database: /healthz answers; /readyz does not.
     assert_eq!(get(server.addr, "localhost", "/healthz").status, 200);
     let ready = get(server.addr, "localhost", "/readyz");

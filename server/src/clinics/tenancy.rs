@@ -214,6 +214,14 @@ impl RememberedSites {
         }
     }
 
+    /// Remember `site` unless something is remembered for that host
+    /// already (learnt from a request, so with its port in the links).
+    pub fn remember_if_absent(&self, host_header: &str, scheme: &str, site: &Site) {
+        if self.recall(host_header, scheme).is_none() {
+            self.remember(host_header, scheme, site);
+        }
+    }
+
     pub fn recall(&self, host_header: &str, scheme: &str) -> Option<Site> {
         let key = (split_host(host_header).0, scheme.to_string());
         self.sites.read().ok().and_then(|m| m.get(&key).cloned())
@@ -260,4 +268,18 @@ mod remembered_tests {
         assert!(m.recall("h0.example", "http").is_none(), "started afresh");
         assert_eq!(m.recall("one-more.example", "http"), Some(clinic(2)));
     }
+}
+
+/// Every live clinic's host names (its listed hosts and `{slug}.localhost`)
+/// with its id, at most `limit` of them.
+pub async fn all_clinic_hosts<C: ConnectionTrait>(db: &C, limit: usize) -> Result<Vec<(i32, String)>, DbErr> {
+    let clinics = clinic::Entity::find().filter(clinic::Column::ArchivedAt.is_null()).all(db).await?;
+    let hosts = clinic_host::Entity::find().order_by_asc(clinic_host::Column::Position).all(db).await?;
+    let mut out = Vec::new();
+    for c in &clinics {
+        out.extend(hosts.iter().filter(|h| h.clinic_id == c.id).map(|h| (c.id, h.host.clone())));
+        out.push((c.id, format!("{}.localhost", c.slug)));
+    }
+    out.truncate(limit);
+    Ok(out)
 }
