@@ -407,6 +407,10 @@ run_config() {
     for k in "${keys[@]}"; do
         measure "$cfg" "$k" "$SERVER_PID" 1 "$BASE${U[$k]}" -H "$HOST_HDR"
     done
+    # The post page as browsers ask for it: compressed. It has a request
+    # form, so each answer carries a token of its own and is compressed on
+    # the way out (pages without forms are kept compressed).
+    measure "$cfg" post-br "$SERVER_PID" 1 "$BASE${U[post]}" -H "$HOST_HDR" -H "Accept-Encoding: br, gzip"
     # Every lead a new visitor; run numbers from the clock, so kept data
     # (BENCH_KEEP_DATA) does not meet the per-address limits of an earlier run.
     local run0=$((($(date +%s) / 60) % 100000 * 2))
@@ -533,6 +537,7 @@ done
 cmp -s <(curl -s "http://127.0.0.1:$NGX_PORT/post.html") "$NGX/www/post.html" || die "nginx does not serve the saved post page"
 measure nginx home "$NGINX_PID" 1 "http://127.0.0.1:$NGX_PORT/home.html"
 measure nginx post "$NGINX_PID" 1 "http://127.0.0.1:$NGX_PORT/post.html"
+measure nginx post-gz "$NGINX_PID" 1 "http://127.0.0.1:$NGX_PORT/post.html" -H "Accept-Encoding: gzip"
 stop_nginx
 POST_BYTES=$(stat -c %s "$NGX/www/post.html")
 HOME_BYTES=$(stat -c %s "$NGX/www/home.html")
@@ -584,6 +589,10 @@ report() {
         row "${NAME[$k]} requests/s" f_rps "$ng_rps"
         row "${NAME[$k]} p50 / p99 (ms)" f_lat "$ng_lat"
     done
+    f_br() { printf '%s (**%s×** nginx) · %s / **%s** · %s ms CPU' "${R[$1:post-br:rps]}" "$(ratio "${R[$1:post-br:rps]}" "${R[nginx:post-gz:rps]}")" \
+        "${R[$1:post-br:p50]}" "${R[$1:post-br:p99]}" "${R[$1:post-br:cpu]}"; }
+    row "${NAME[post]} compressed, as browsers ask (\`br, gzip\`; nginx: gzip per answer) requests/s · p50 / p99 (ms) · CPU per request" f_br \
+        "${R[nginx:post-gz:rps]} · ${R[nginx:post-gz:p50]} / **${R[nginx:post-gz:p99]}** · ${R[nginx:post-gz:cpu]} ms CPU"
     f_err() { local k2 s=""
         for k2 in home post list search feed leads; do s="$s${s:+ · }${R[$1:$k2:err]}"; done
         [[ -z "${R[$1:leads:statuses]}" ]] || s="$s (leads: ${R[$1:leads:statuses]})"

@@ -138,6 +138,18 @@ fn metrics_are_hidden_without_a_token_and_labelled_by_route_template() {
         ] {
             assert!(a.body.contains(name), "{name} in {}", a.body);
         }
+        // A page answered again from memory (before routing) is counted
+        // under the page cache's own route label.
+        for _ in 0..2 {
+            assert_eq!(send(&open, get("pmc.localhost:3000", "/", None)).await.status, StatusCode::OK);
+        }
+        let a = send(&open, get("localhost", "/metrics", Some(&format!("Bearer {TOKEN}")))).await;
+        let series = "clinicpress_http_requests_total{method=\"GET\",route=\"(page cache)\",status=\"2xx\"} ";
+        let kept =
+            a.body.lines().find_map(|l| l.strip_prefix(series)).unwrap_or_else(|| panic!("{series} in {}", a.body));
+        assert!(kept.trim().parse::<f64>().unwrap() >= 1.0, "{kept}");
+        assert!(a.body.contains("route=\"(page cache)\""), "latency too: {}", a.body);
+
         // Every answer names its request.
         let res = open.clone().oneshot(get("localhost", "/healthz", None)).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);

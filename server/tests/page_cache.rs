@@ -95,6 +95,20 @@ fn public_pages_are_kept_compressed_and_validated() {
         assert_eq!(again.header("content-type"), first.header("content-type"));
         assert_eq!(again.header("cache-control"), "no-cache");
         assert_eq!(again.header("vary"), "accept-encoding");
+        // Answered before routing, a kept page has every header the rendered
+        // answer had, and its own request id (or the proxy's). (The length is
+        // the body's: hyper writes it from the body on the wire.)
+        for (name, value) in &first.headers {
+            if !["x-page-cache", "x-request-id", "date", "content-length"].contains(&name.as_str()) {
+                assert_eq!(again.headers.get(name), Some(value), "{name}");
+            }
+        }
+        assert_eq!(again.header("x-request-id").len(), 36, "a UUID");
+        assert_ne!(again.header("x-request-id"), first.header("x-request-id"));
+        let tagged = get(&app, "/", &[("x-request-id", "lb-7.abc")]).await;
+        assert_eq!((tagged.header("x-page-cache"), tagged.header("x-request-id")), ("hit", "lb-7.abc"));
+        let untidy = get(&app, "/", &[("x-request-id", "not a usable id")]).await;
+        assert_eq!(untidy.header("x-request-id").len(), 36, "replaced");
 
         // Compressed once: brotli and gzip decode to the same page.
         let br = get(&app, "/", &[("accept-encoding", "gzip, deflate, br")]).await;
@@ -163,6 +177,14 @@ fn each_answer_of_a_page_with_a_form_has_its_own_fresh_token() {
             }
             // Apart from the tokens, the same page.
             assert_eq!(a.text().replace(&ta[0], ""), html.replace(&tb[0], ""), "{path}");
+            // Asked for uncompressed, it is answered before routing, with a token of its own too.
+            let c = get(&app, &path, &[]).await;
+            assert_eq!((c.status, c.header("x-page-cache")), (StatusCode::OK, "hit"), "{path}");
+            assert_eq!(c.header("cache-control"), "private, no-cache", "{path}");
+            let tc = tokens(&c.text());
+            assert_eq!(tc.len(), 1);
+            assert!(tc[0] != ta[0] && tc[0] != tb[0], "{path}: a token per answer");
+            assert_eq!(c.text().replace(&tc[0], ""), html.replace(&tb[0], ""), "{path}");
         }
         t
     }));

@@ -51,9 +51,13 @@ pub fn route_for_log(matched: Option<&MatchedPath>, path: &str) -> String {
 
 /// The span each request runs in.
 pub fn request_span<B>(req: &axum::http::Request<B>) -> Span {
-    let route = route_for_log(req.extensions().get::<MatchedPath>(), req.uri().path());
-    let id = req.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+    // The fields are worked out only when the span is enabled.
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route = %route_for_log(req.extensions().get::<MatchedPath>(), req.uri().path()),
+        request_id = %req.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-")
+    )
 }
 
 /// How bad a failed answer is for the log: 503 (not ready yet, shutting

@@ -68,6 +68,105 @@ fn key_of(req: &Request, trust_proxy: bool) -> Option<Key> {
     Some(Key { origin: format!("{scheme}://{host}"), target: target.to_string() })
 }
 
+/// Kept pages answered before anything else: before routing, request
+/// ids' layers, the request span and the per-route metrics, which cost
+/// several times what answering from memory does. Wraps the whole site;
+/// what it does not find kept goes on to [`serve`] (which looks again, and
+/// renders and keeps), as do pages with forms asked for compressed (their
+/// fresh tokens make each answer new, compressed by the compression layer
+/// on the way out). Each answer still carries an `X-Request-Id` (the
+/// proxy's, or a new one), is counted in `/metrics` under the route
+/// [`crate::ops::metrics::KEPT_PAGE_ROUTE`], and is logged at debug level.
+#[derive(Clone)]
+pub struct KeptPages<S> {
+    inner: S,
+    pages: Pages,
+}
+
+impl<S> KeptPages<S> {
+    pub fn new(pages: Pages, inner: S) -> Self {
+        KeptPages { inner, pages }
+    }
+}
+
+impl<S> tower::Service<Request> for KeptPages<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = KeptOr<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        match kept_answer(&self.pages, &req) {
+            Some(res) => KeptOr::Kept { answer: Some(res) },
+            None => KeptOr::Site { future: self.inner.call(req) },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// [`KeptPages`]' answer: a kept page at once, or the site's.
+    #[project = KeptOrProj]
+    pub enum KeptOr<F> {
+        Kept { answer: Option<Response> },
+        Site { #[pin] future: F },
+    }
+}
+
+impl<F> std::future::Future for KeptOr<F>
+where
+    F: std::future::Future<Output = Result<Response, std::convert::Infallible>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            KeptOrProj::Kept { answer } => {
+                std::task::Poll::Ready(Ok(answer.take().expect("a kept answer is polled once")))
+            }
+            KeptOrProj::Site { future } => future.poll(cx),
+        }
+    }
+}
+
+/// The answer from a kept page for `req`, when one is kept (and current).
+fn kept_answer(pages: &Pages, req: &Request) -> Option<Response> {
+    use tower_http::request_id::{MakeRequestId, MakeRequestUuid};
+    let started = std::time::Instant::now();
+    if !pages.cache.enabled() {
+        return None;
+    }
+    let key = key_of(req, pages.trust_proxy)?;
+    let headers = req.headers();
+    let encoding = Encoding::choose(headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
+    // A page with a form is new in each answer (its token): unless sent
+    // uncompressed, it needs the compression layer on the way out.
+    let usable = |page: &super::Page| matches!(page.body, super::Body::Fixed { .. }) || encoding == Encoding::Identity;
+    let page = pages.cache.get_if(&key, usable)?;
+    let mut res = answer(&page, encoding, headers.get(header::IF_NONE_MATCH), "hit");
+    let id = headers
+        .get(&crate::ops::logging::X_REQUEST_ID)
+        .filter(|v| v.to_str().is_ok_and(crate::ops::logging::acceptable_request_id))
+        .cloned()
+        .or_else(|| MakeRequestUuid.make_request_id(req).map(|id| id.into_header_value()));
+    if let Some(id) = id {
+        res.headers_mut().insert(crate::ops::logging::X_REQUEST_ID.clone(), id);
+    }
+    tracing::debug!(
+        method = %req.method(),
+        path = %req.uri().path(),
+        status = res.status().as_u16(),
+        "answered from a kept page"
+    );
+    crate::ops::metrics::kept_page_answered(res.status(), started);
+    Some(res)
+}
+
 /// Answer from a kept page, or render, keep and answer.
 pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Response {
     if !pages.cache.enabled() {

@@ -277,27 +277,40 @@ impl PageCache {
         }
     }
 
-    /// The current page kept under `key`, if any.
+    /// The current page kept under `key`, if any; the lookup is counted.
     pub fn get(&self, key: &Key) -> Option<Arc<Page>> {
+        let page = self.find(key);
+        self.count(page.is_some());
+        page
+    }
+
+    /// The current page kept under `key` if `usable` says so, counted only
+    /// then: for [`http::KeptPages`], which hands the request on to
+    /// [`http::serve`] (which looks again, and counts) otherwise.
+    pub fn get_if(&self, key: &Key, usable: impl FnOnce(&Page) -> bool) -> Option<Arc<Page>> {
+        let page = self.find(key).filter(|p| usable(p))?;
+        self.count(true);
+        Some(page)
+    }
+
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        crate::ops::metrics::page_cache_lookup(hit);
+    }
+
+    fn find(&self, key: &Key) -> Option<Arc<Page>> {
         let now = Instant::now();
         let mut store = self.store.lock().expect("page cache lock");
-        let found = store.pages.get(key).cloned();
-        let page = match found {
-            Some(page) if self.current(&page, now) => Some(page),
-            Some(_) => {
-                if let Some(old) = store.pages.pop(key) {
-                    store.bytes = store.bytes.saturating_sub(old.weight());
-                }
-                None
-            }
-            None => None,
-        };
+        let page = store.pages.get(key).cloned()?;
+        if self.current(&page, now) {
+            return Some(page);
+        }
+        if let Some(old) = store.pages.pop(key) {
+            store.bytes = store.bytes.saturating_sub(old.weight());
+        }
         crate::ops::metrics::page_cache_size(store.pages.len(), store.bytes);
-        drop(store);
-        let counter = if page.is_some() { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
-        crate::ops::metrics::page_cache_lookup(page.is_some());
-        page
+        None
     }
 
     /// Keep a page rendered under `stamp`; the least recently used go when

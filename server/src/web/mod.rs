@@ -115,6 +115,7 @@ pub fn router(
     }
     let pages_layer =
         crate::page_cache::http::Pages { cache: page_cache, db: db.clone(), trust_proxy: settings.trust_proxy };
+    let kept = pages_layer.clone();
     // The stylesheet and browser bundle: read and hashed now (pages link
     // them by version), compressed in the background.
     let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
@@ -139,6 +140,10 @@ pub fn router(
         leads,
         sites: Arc::default(),
     };
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let (sites, leads) = (Arc::downgrade(&state.sites), Arc::downgrade(&state.leads));
+        runtime.spawn(remember_for_outages(db.clone(), sites, leads));
+    }
     let routes = route_list();
     let admin_port = backend.admin.clone();
     let pages = PageRenderer { state: state.clone(), backend: backend.clone(), options: leptos_options.clone() };
@@ -211,11 +216,55 @@ pub fn router(
         .layer(middleware::from_fn(retry_after))
         // Public pages from memory, forgotten after every admin write; then compression.
         .layer(middleware::from_fn_with_state(pages_layer.clone(), crate::page_cache::http::note_writes))
-        .layer(middleware::from_fn_with_state(pages_layer, crate::page_cache::http::serve))
+        .layer(middleware::from_fn_with_state(pages_layer.clone(), crate::page_cache::http::serve))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state);
-    // Request ids, the request log line and the HTTP metrics, around everything.
-    crate::ops::layers(app)
+    // Request ids, the request log line and the HTTP metrics, around everything
+    // but kept pages, which are answered first (before routing).
+    let site = crate::ops::layers(app);
+    Router::new().fallback_service(crate::page_cache::http::KeptPages::new(kept, site))
+}
+
+/// How often every clinic's site and offices are remembered again.
+const REMEMBER_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A lead sent while the database is away is answered with the clinic's
+/// offices and their phones, from memory. Remember them for every clinic
+/// when the server starts and every ten minutes, not only for the clinics
+/// this process has served since it started: behind a load balancer the
+/// form may have come from another process. Ends with the router.
+async fn remember_for_outages(
+    db: DatabaseConnection,
+    sites: std::sync::Weak<tenancy::RememberedSites>,
+    leads: std::sync::Weak<LeadService>,
+) {
+    loop {
+        let (Some(s), Some(l)) = (sites.upgrade(), leads.upgrade()) else { return };
+        if let Err(e) = remember_every_clinic(&db, &s, &l).await {
+            tracing::warn!(error = %e, "cannot read the clinics' offices to remember for database outages");
+        }
+        drop((s, l));
+        tokio::time::sleep(REMEMBER_EVERY).await;
+    }
+}
+
+async fn remember_every_clinic(
+    db: &DatabaseConnection,
+    sites: &tenancy::RememberedSites,
+    leads: &LeadService,
+) -> Result<(), sea_orm::DbErr> {
+    let mut done = std::collections::HashSet::new();
+    for (clinic_id, host) in tenancy::all_clinic_hosts(db, tenancy::RememberedSites::LIMIT / 4).await? {
+        if done.insert(clinic_id) {
+            leads.offices(clinic_id).await?;
+        }
+        for scheme in ["https", "http"] {
+            if let tenancy::Resolved::Site(site) = tenancy::resolve(db, &host, scheme).await? {
+                sites.remember_if_absent(&host, scheme, &site);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Server functions answer errors with 500 unless told otherwise; give each
