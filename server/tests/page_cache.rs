@@ -162,7 +162,7 @@ fn each_answer_of_a_page_with_a_form_has_its_own_fresh_token() {
             assert_eq!((a.header("x-page-cache"), b.header("x-page-cache")), ("miss", "hit"), "{path}");
             assert_eq!(b.header("cache-control"), "private, no-cache", "{path}: never shared");
             assert_eq!(b.header("etag"), "", "{path}: no validator, no stale token from a 304");
-            // The compression layer compresses each answer.
+            // Gzip, put together from the kept pieces around a fresh token.
             assert_eq!(b.header("content-encoding"), "gzip", "{path}");
             let mut html = String::new();
             flate2::read::GzDecoder::new(&b.bytes[..]).read_to_string(&mut html).unwrap();
@@ -177,6 +177,13 @@ fn each_answer_of_a_page_with_a_form_has_its_own_fresh_token() {
             }
             // Apart from the tokens, the same page.
             assert_eq!(a.text().replace(&ta[0], ""), html.replace(&tb[0], ""), "{path}");
+            // A client taking only brotli gets it compressed on the way out.
+            let d = get(&app, &path, &[("accept-encoding", "br")]).await;
+            assert_eq!((d.header("x-page-cache"), d.header("content-encoding")), ("hit", "br"), "{path}");
+            let mut plain = Vec::new();
+            brotli::BrotliDecompress(&mut &d.bytes[..], &mut plain).unwrap();
+            let td = tokens(&String::from_utf8(plain).unwrap());
+            assert!(td.len() == 1 && td[0] != ta[0] && td[0] != tb[0], "{path}: a token per answer");
             // Asked for uncompressed, it is answered before routing, with a token of its own too.
             let c = get(&app, &path, &[]).await;
             assert_eq!((c.status, c.header("x-page-cache")), (StatusCode::OK, "hit"), "{path}");

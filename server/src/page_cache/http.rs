@@ -143,12 +143,14 @@ fn kept_answer(pages: &Pages, req: &Request) -> Option<Response> {
     }
     let key = key_of(req, pages.trust_proxy)?;
     let headers = req.headers();
-    let encoding = Encoding::choose(headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
-    // A page with a form is new in each answer (its token): unless sent
-    // uncompressed, it needs the compression layer on the way out.
-    let usable = |page: &super::Page| matches!(page.body, super::Body::Fixed { .. }) || encoding == Encoding::Identity;
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
+    // A page with a form is new in each answer (its token): sent as gzip
+    // or uncompressed; a client that takes only brotli gets it compressed
+    // by the compression layer on the way out.
+    let usable =
+        |page: &super::Page| matches!(page.body, super::Body::Fixed { .. }) || Encoding::for_forms(accept).is_some();
     let page = pages.cache.get_if(&key, usable)?;
-    let mut res = answer(&page, encoding, headers.get(header::IF_NONE_MATCH), "hit");
+    let mut res = answer(&page, accept, headers.get(header::IF_NONE_MATCH), "hit");
     let id = headers
         .get(&crate::ops::logging::X_REQUEST_ID)
         .filter(|v| v.to_str().is_ok_and(crate::ops::logging::acceptable_request_id))
@@ -173,10 +175,10 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
         return next.run(req).await;
     }
     let Some(key) = key_of(&req, pages.trust_proxy) else { return next.run(req).await };
-    let encoding = Encoding::choose(req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
+    let accept = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     if let Some(page) = pages.cache.get(&key) {
-        return answer(&page, encoding, if_none_match.as_ref(), "hit");
+        return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit");
     }
     if req.method() == Method::HEAD {
         return next.run(req).await;
@@ -214,7 +216,7 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
     let built = tokio::task::spawn_blocking(move || build_page(clinic_id, stamp, kept, copy, secret)).await;
     let Ok(Some(page)) = built else { return as_rendered(parts, html) };
     let page = pages.cache.put(key, page);
-    answer(&page, encoding, if_none_match.as_ref(), "miss")
+    answer(&page, accept.as_deref(), if_none_match.as_ref(), "miss")
 }
 
 /// A 200 HTML page without cookies, uncompressed, of a known clinic, that
@@ -254,9 +256,11 @@ fn kept_headers(headers: &HeaderMap) -> Vec<(header::HeaderName, HeaderValue)> {
         .collect()
 }
 
-fn answer(page: &Page, encoding: Encoding, if_none_match: Option<&HeaderValue>, state: &'static str) -> Response {
+/// A kept page's answer to a client sending `accept` (`Accept-Encoding`).
+fn answer(page: &Page, accept: Option<&str>, if_none_match: Option<&HeaderValue>, state: &'static str) -> Response {
     let mut res = match &page.body {
         super::Body::Fixed { etag, brotli, gzip } => {
+            let encoding = Encoding::choose(accept);
             let mut res = if super::matches(if_none_match, etag) {
                 StatusCode::NOT_MODIFIED.into_response()
             } else {
@@ -282,10 +286,15 @@ fn answer(page: &Page, encoding: Encoding, if_none_match: Option<&HeaderValue>, 
         }
         super::Body::WithForms { secret, .. } => {
             let clinic_id = page.clinic_id;
-            let html = page.html_with(|| crate::leads::FormToken::issue(secret, clinic_id, chrono::Utc::now()));
-            let mut res = Response::new(Body::from(html));
+            // Brotli only: uncompressed here, compressed by the compression layer.
+            let encoding = Encoding::for_forms(accept).unwrap_or(Encoding::Identity);
+            let issue = || crate::leads::FormToken::issue(secret, clinic_id, chrono::Utc::now());
+            let mut res = Response::new(Body::from(page.answer_with(encoding, issue)));
             for (name, value) in &page.headers {
                 res.headers_mut().append(name.clone(), value.clone());
+            }
+            if let Some(coding) = encoding.header() {
+                res.headers_mut().insert(header::CONTENT_ENCODING, coding);
             }
             // Every answer has its own one-use form token: never shared, never reused.
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));

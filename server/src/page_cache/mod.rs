@@ -103,6 +103,26 @@ impl Encoding {
         }
     }
 
+    /// How a page with forms is sent: gzip when the client takes it (put
+    /// together from [`GzipPieces`] without compressing), uncompressed when
+    /// it takes nothing; `None` when it takes only brotli, which such a page
+    /// would need compressing for (the compression layer does it).
+    pub fn for_forms(accept: Option<&str>) -> Option<Encoding> {
+        let accepts_gzip = accept.is_some_and(|a| {
+            a.split(',').any(|item| {
+                let mut parts = item.split(';');
+                let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                matches!(coding.as_str(), "gzip" | "x-gzip" | "*") && !refused
+            })
+        });
+        match (accepts_gzip, Encoding::choose(accept)) {
+            (true, _) => Some(Encoding::Gzip),
+            (false, Encoding::Identity) => Some(Encoding::Identity),
+            (false, _) => None,
+        }
+    }
+
     pub fn header(self) -> Option<HeaderValue> {
         match self {
             Encoding::Brotli => Some(HeaderValue::from_static("br")),
@@ -141,7 +161,85 @@ pub enum Body {
     /// The same bytes for everyone: compressed once, with a validator.
     Fixed { etag: HeaderValue, brotli: Bytes, gzip: Bytes },
     /// Fresh form tokens in every answer.
-    WithForms { tokens: FormTokens, secret: Arc<[u8]> },
+    WithForms { tokens: FormTokens, secret: Arc<[u8]>, gzip: GzipPieces },
+}
+
+/// A page with forms, gzip-compressed once in pieces: the HTML between
+/// the token places, each piece compressed on its own (raw deflate) and
+/// ended byte-aligned (a sync flush, not final). An answer is put
+/// together from them with each fresh token between them as a stored
+/// (uncompressed) deflate block — no compressing per answer.
+#[derive(Debug)]
+pub struct GzipPieces {
+    /// `places.len() + 1` pieces.
+    pieces: Vec<Bytes>,
+    /// Token places in order: (offset in the HTML, which token).
+    places: Vec<(usize, usize)>,
+}
+
+impl GzipPieces {
+    fn new(html: &[u8], tokens: &FormTokens) -> GzipPieces {
+        let mut places: Vec<(usize, usize)> =
+            tokens.slots.iter().enumerate().flat_map(|(i, offsets)| offsets.iter().map(move |&at| (at, i))).collect();
+        places.sort_unstable();
+        let mut pieces = Vec::with_capacity(places.len() + 1);
+        let mut from = 0;
+        for &(at, _) in &places {
+            pieces.push(deflate_piece(&html[from..at]));
+            from = at + tokens.len;
+        }
+        pieces.push(deflate_piece(&html[from..]));
+        GzipPieces { pieces, places }
+    }
+
+    fn len(&self) -> usize {
+        self.pieces.iter().map(Bytes::len).sum()
+    }
+
+    /// One gzip member of `html` (the page with `fresh` tokens spliced in,
+    /// for the checksum), `fresh[i]` at token `i`'s places.
+    fn assemble(&self, html: &[u8], fresh: &[String]) -> Bytes {
+        const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let token_bytes: usize = self.places.iter().map(|&(_, i)| fresh[i].len() + 5).sum();
+        let mut out = Vec::with_capacity(HEADER.len() + self.len() + token_bytes + 13);
+        out.extend_from_slice(&HEADER);
+        for (piece, &(_, i)) in self.pieces.iter().zip(&self.places) {
+            out.extend_from_slice(piece);
+            stored_block(&mut out, fresh[i].as_bytes(), false);
+        }
+        if let Some(last) = self.pieces.last() {
+            out.extend_from_slice(last);
+        }
+        stored_block(&mut out, &[], true);
+        out.extend_from_slice(&crc32fast::hash(html).to_le_bytes());
+        out.extend_from_slice(&(html.len() as u32).to_le_bytes());
+        Bytes::from(out)
+    }
+}
+
+/// Raw deflate of `data`, ended by a sync flush: byte-aligned, not final.
+fn deflate_piece(data: &[u8]) -> Bytes {
+    let mut c = flate2::Compress::new(flate2::Compression::new(6), false);
+    let mut out = Vec::with_capacity(data.len() / 3 + 64);
+    loop {
+        let consumed = c.total_in() as usize;
+        out.reserve(data.len().saturating_sub(consumed) / 2 + 64);
+        let status = c.compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Sync);
+        let done = c.total_in() as usize == data.len() && out.len() < out.capacity();
+        if status.is_err() || done {
+            break;
+        }
+    }
+    Bytes::from(out)
+}
+
+/// A stored deflate block holding `data` (under 64 KiB), final or not.
+fn stored_block(out: &mut Vec<u8>, data: &[u8], last: bool) {
+    let len = u16::try_from(data.len()).unwrap_or(u16::MAX);
+    out.push(u8::from(last));
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(&data[..usize::from(len)]);
 }
 
 /// A kept page.
@@ -161,27 +259,49 @@ impl Page {
     fn weight(&self) -> usize {
         let extra = match &self.body {
             Body::Fixed { brotli, gzip, .. } => brotli.len() + gzip.len(),
-            Body::WithForms { tokens, .. } => tokens.slots.iter().map(|s| s.len() * 8).sum(),
+            Body::WithForms { tokens, gzip, .. } => {
+                tokens.slots.iter().map(|s| s.len() * 8).sum::<usize>() + gzip.len()
+            }
         };
         self.html.len() + extra + 512
     }
 
     /// The HTML with a fresh token in each token's places; `issue` makes
     /// one token (of the same length as the old ones).
-    pub fn html_with(&self, mut issue: impl FnMut() -> String) -> Bytes {
-        let Body::WithForms { tokens, .. } = &self.body else { return self.html.clone() };
-        let mut html = self.html.to_vec();
-        for offsets in &tokens.slots {
-            let fresh = issue();
-            if fresh.len() != tokens.len {
+    pub fn html_with(&self, issue: impl FnMut() -> String) -> Bytes {
+        self.answer_with(Encoding::Identity, issue)
+    }
+
+    /// The page with fresh tokens, as `encoding` (gzip or none; brotli is
+    /// not kept for pages with forms and gives the HTML).
+    pub fn answer_with(&self, encoding: Encoding, mut issue: impl FnMut() -> String) -> Bytes {
+        let Body::WithForms { tokens, gzip, .. } = &self.body else { return self.html.clone() };
+        let fresh: Vec<String> = tokens
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let token = issue();
                 // A token format of another length: never splice a wrong size.
-                continue;
-            }
+                if token.len() == tokens.len { token } else { self.token_at(tokens, i) }
+            })
+            .collect();
+        let mut html = self.html.to_vec();
+        for (offsets, token) in tokens.slots.iter().zip(&fresh) {
             for &at in offsets {
-                html[at..at + tokens.len].copy_from_slice(fresh.as_bytes());
+                html[at..at + tokens.len].copy_from_slice(token.as_bytes());
             }
         }
-        Bytes::from(html)
+        match encoding {
+            Encoding::Gzip => gzip.assemble(&html, &fresh),
+            _ => Bytes::from(html),
+        }
+    }
+
+    /// The token rendered in the page at token `i`'s first place.
+    fn token_at(&self, tokens: &FormTokens, i: usize) -> String {
+        let at = tokens.slots[i][0];
+        String::from_utf8_lossy(&self.html[at..at + tokens.len]).into_owned()
     }
 }
 
@@ -359,7 +479,10 @@ pub fn build_page(
 ) -> Option<Page> {
     let tokens = form_tokens(&html);
     let body = match (tokens, secret) {
-        (Some(tokens), Some(secret)) => Body::WithForms { tokens, secret },
+        (Some(tokens), Some(secret)) => {
+            let gzip = GzipPieces::new(&html, &tokens);
+            Body::WithForms { tokens, secret, gzip }
+        }
         (Some(_), None) => return None,
         (None, _) => Body::Fixed { etag: etag(&html), brotli: brotli(&html), gzip: gzip(&html) },
     };
@@ -536,6 +659,52 @@ mod tests {
         // A page with a form but no secret to sign its tokens is not kept.
         let stamp = cache.stamp(cache.ticket(), 1).unwrap();
         assert!(build_page(1, stamp, vec![], Bytes::from(html), None).is_none());
+    }
+
+    #[test]
+    fn pages_with_forms_go_out_as_gzip_put_together_from_pieces() {
+        use std::io::Read;
+        let a = "A".repeat(87);
+        let b = "B".repeat(87);
+        let text = "<p>Physiotherapy after a knee replacement: the first six weeks</p>".repeat(40);
+        let html = format!(
+            "{text}<form><input name=\"form_token\" value=\"{a}\"></form>{text}<input name=\"form_token\" value=\"{b}\"><script>{{\"t\":\"{a}\"}}</script>{text}{a}"
+        );
+        let cache = PageCache::new(Settings::default());
+        let p = page(&cache, 1, cache.ticket(), &html).unwrap();
+        for round in 0..3 {
+            let mut n = round * 2;
+            let mut issue = || {
+                n += 1;
+                char::from(b'a' + n as u8).to_string().repeat(87)
+            };
+            let zipped = p.answer_with(Encoding::Gzip, &mut issue);
+            let mut plain = String::new();
+            // The decoder checks the CRC and the length as well.
+            flate2::read::GzDecoder::new(&zipped[..]).read_to_string(&mut plain).unwrap();
+            assert_eq!(plain.len(), html.len());
+            assert!(!plain.contains(&a) && !plain.contains(&b), "fresh tokens only");
+            let first = char::from(b'a' + (round * 2 + 1) as u8).to_string().repeat(87);
+            let second = char::from(b'a' + (round * 2 + 2) as u8).to_string().repeat(87);
+            assert_eq!(plain.matches(&first).count(), 3, "every place of the first token");
+            assert_eq!(plain.matches(&second).count(), 1);
+            assert_eq!(plain.replace(&first, &a).replace(&second, &b), html, "the page, otherwise as rendered");
+            assert!(zipped.len() < html.len() / 5, "compressed: {} of {}", zipped.len(), html.len());
+        }
+        // Uncompressed, the same splice.
+        let plain = p.answer_with(Encoding::Identity, || "z".repeat(87));
+        assert_eq!(plain.len(), html.len());
+        assert!(!String::from_utf8_lossy(&plain).contains(&a));
+    }
+
+    #[test]
+    fn pages_with_forms_are_sent_as_gzip_or_uncompressed() {
+        assert_eq!(Encoding::for_forms(Some("gzip, deflate, br, zstd")), Some(Encoding::Gzip));
+        assert_eq!(Encoding::for_forms(Some("*")), Some(Encoding::Gzip));
+        assert_eq!(Encoding::for_forms(None), Some(Encoding::Identity));
+        assert_eq!(Encoding::for_forms(Some("identity")), Some(Encoding::Identity));
+        assert_eq!(Encoding::for_forms(Some("br")), None, "brotli only: the compression layer compresses");
+        assert_eq!(Encoding::for_forms(Some("br, gzip;q=0")), None);
     }
 
     #[test]
