@@ -352,3 +352,50 @@ async fn reading_sees_only_published_posts_of_one_clinic() {
     })
     .await;
 }
+
+/// SQLite's hot writers queue in the process, first come first served;
+/// another database file has its own queue; PostgreSQL writes in parallel.
+#[tokio::test]
+async fn sqlite_writers_take_turns_in_arrival_order() {
+    use clinicpress::db::write_turn;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    each_db(|t| async move {
+        let first = write_turn(&t.db).await;
+        if t.backend == "sqlite" {
+            assert!(first.is_queued());
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let mut waiting = Vec::new();
+            for n in 1..=3 {
+                let (db, order) = (t.db.clone(), order.clone());
+                waiting.push(tokio::spawn(async move {
+                    let _turn = write_turn(&db).await;
+                    order.lock().unwrap().push(n);
+                }));
+                // Each asks after the one before it.
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            assert!(order.lock().unwrap().is_empty(), "no writer's turn comes while one is held");
+            let dir = tempfile::tempdir().unwrap();
+            let other = clinicpress::db::connect(&clinicpress::db::default_sqlite_url(dir.path())).await.unwrap();
+            let theirs = tokio::time::timeout(Duration::from_secs(5), write_turn(&other))
+                .await
+                .expect("another database file does not wait for this one's queue");
+            assert!(theirs.is_queued());
+            drop(theirs);
+            drop(first);
+            for w in waiting {
+                w.await.unwrap();
+            }
+            assert_eq!(*order.lock().unwrap(), vec![1, 2, 3], "turns come in the order they were asked for");
+        } else {
+            assert!(!first.is_queued());
+            let second = tokio::time::timeout(Duration::from_secs(5), write_turn(&t.db))
+                .await
+                .expect("PostgreSQL writers do not queue in the process");
+            assert!(!second.is_queued());
+        }
+        t
+    })
+    .await;
+}

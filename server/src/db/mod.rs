@@ -9,6 +9,9 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
 pub mod clock;
+mod write_turn;
+
+pub use write_turn::{WriteTurn, write_turn};
 
 /// How the pool is opened: `serve`'s (and every command's) database settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

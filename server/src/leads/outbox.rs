@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::Notify;
 
@@ -302,6 +302,7 @@ impl Outbox {
             // equal on every database.
             let at = crate::db::clock::now(&self.db).await?;
             let until = (at + self.lease).trunc_subsecs(0);
+            let turn = crate::db::write_turn(&self.db).await;
             let claimed = outbox::Entity::update_many()
                 .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
                 .filter(outbox::Column::Id.eq(row.id))
@@ -310,6 +311,7 @@ impl Outbox {
                 .filter(unclaimed(at))
                 .exec(&self.db)
                 .await?;
+            drop(turn);
             if claimed.rows_affected != 1 {
                 continue;
             }
@@ -386,23 +388,33 @@ impl Outbox {
                 }
             }
         };
+        // The outcome and its history line: one write, in this process's turn.
+        let _turn = crate::db::write_turn(&self.db).await;
+        let txn = self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
         let written = outbox::Entity::update_many()
             .set(am)
             .filter(outbox::Column::Id.eq(id))
             .filter(outbox::Column::State.eq(PENDING))
             .filter(outbox::Column::ClaimedUntil.eq(until))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if written.rows_affected != 1 {
+            txn.rollback().await?;
             tracing::warn!(row = id, "outbox: the row changed while it was being sent; its outcome is not recorded");
             return Ok(());
         }
         if let (Some(detail), Some(lead_id)) = (detail, lead_id)
-            && let Some(l) = lead::Entity::find_by_id(lead_id).one(&self.db).await?
+            && let Some(l) = lead::Entity::find_by_id(lead_id).one(&txn).await?
         {
-            super::store::event(&self.db, &l, now, "delivery", &detail).await?;
+            super::store::event(&txn, &l, now, "delivery", &detail).await?;
         }
-        Ok(())
+        txn.commit().await
     }
 }
 

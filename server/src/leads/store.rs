@@ -263,7 +263,9 @@ pub async fn submit(
     // between, its first write fails at once with "database is locked"
     // (SQLITE_BUSY_SNAPSHOT; the busy timeout cannot help), a 503 under a
     // burst of leads. IMMEDIATE waits for the lock instead. PostgreSQL
-    // ignores the option.
+    // ignores the option. On SQLite the wait is this process's fair queue
+    // (a write turn), not the busy handler's growing sleeps.
+    let _turn = crate::db::write_turn(db).await;
     let txn = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
