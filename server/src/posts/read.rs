@@ -320,47 +320,42 @@ pub struct PostCounts {
     pub locations: HashMap<i32, u64>,
 }
 
-/// [`PostCounts`] in three small queries (ids and links only).
+/// [`PostCounts`], counted by the database (four grouped queries: a
+/// clinic with 20,000 posts sends back a few dozen rows, not 20,000).
 pub async fn post_counts<C: ConnectionTrait>(db: &C, clinic_id: i32, now: DateTime<Utc>) -> Result<PostCounts, DbErr> {
-    let mut counts = PostCounts::default();
-    let posts: Vec<(i32, Option<i32>, Option<i32>)> = published(clinic_id, now)
-        .select_only()
-        .column(post::Column::Id)
-        .column(post::Column::CategoryId)
-        .column(post::Column::AuthorId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (_, category, author) in &posts {
-        if let Some(c) = category {
-            *counts.categories.entry(*c).or_default() += 1;
-        }
-        if let Some(a) = author {
-            *counts.authors.entry(*a).or_default() += 1;
-        }
+    fn tally(rows: Vec<(Option<i32>, i64)>) -> HashMap<i32, u64> {
+        rows.into_iter().filter_map(|(id, n)| Some((id?, u64::try_from(n).unwrap_or(0)))).collect()
     }
+    let by_post_column = |column: post::Column| {
+        published(clinic_id, now)
+            .select_only()
+            .column(column)
+            .column_as(post::Column::Id.count(), "n")
+            .group_by(column)
+            .into_tuple::<(Option<i32>, i64)>()
+    };
+    let categories = tally(by_post_column(post::Column::CategoryId).all(db).await?);
+    let authors = tally(by_post_column(post::Column::AuthorId).all(db).await?);
     let ids = || published(clinic_id, now).select_only().column(post::Column::Id).into_query();
-    let tag_links: Vec<i32> = post_tag::Entity::find()
+    let tags = post_tag::Entity::find()
         .select_only()
         .column(post_tag::Column::TagId)
+        .column_as(post_tag::Column::PostId.count(), "n")
         .filter(post_tag::Column::PostId.in_subquery(ids()))
-        .into_tuple()
+        .group_by(post_tag::Column::TagId)
+        .into_tuple::<(Option<i32>, i64)>()
         .all(db)
         .await?;
-    for t in tag_links {
-        *counts.tags.entry(t).or_default() += 1;
-    }
-    let location_links: Vec<i32> = post_location::Entity::find()
+    let locations = post_location::Entity::find()
         .select_only()
         .column(post_location::Column::LocationId)
+        .column_as(post_location::Column::PostId.count(), "n")
         .filter(post_location::Column::PostId.in_subquery(ids()))
-        .into_tuple()
+        .group_by(post_location::Column::LocationId)
+        .into_tuple::<(Option<i32>, i64)>()
         .all(db)
         .await?;
-    for l in location_links {
-        *counts.locations.entry(l).or_default() += 1;
-    }
-    Ok(counts)
+    Ok(PostCounts { categories, authors, tags: tally(tags), locations: tally(locations) })
 }
 
 /// What a set of posts links to: authors and categories by id, tags (by
