@@ -2,9 +2,12 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use tantivy::TantivyDocument;
-use tantivy::schema::Facet;
+use sea_orm::prelude::DateTimeUtc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
+use tantivy::schema::{Document, Facet, Field, Value};
 
 use super::schema::{Fields, scoped_text};
 use crate::entities::{PostStatus, author, category, location, post, post_location, post_tag, tag};
@@ -36,49 +39,146 @@ pub struct IndexedPost {
 }
 
 impl IndexedPost {
-    pub fn to_document(&self, f: &Fields) -> TantivyDocument {
+    /// The document the index writer is given: each text once, with its
+    /// clinic header ([`scoped_text`]); the stored fields read the same
+    /// strings without it. The writer queues up to 10,000 documents while
+    /// a full build runs, so a body held three times (stored, words, all)
+    /// was about twice the memory it needs.
+    pub fn to_document(&self, f: &Fields) -> PostDoc {
         let scoped = |text: &str| scoped_text(self.clinic_id, text);
-        let mut d = TantivyDocument::default();
-        d.add_u64(f.post_id, self.id as u64);
-        d.add_u64(f.clinic_id, self.clinic_id as u64);
-        d.add_i64(f.published, self.published_at);
-        d.add_text(f.slug, &self.slug);
-        d.add_text(f.title_text, &self.title);
-        d.add_text(f.body_text, &self.body_text);
-        d.add_text(f.title, scoped(&self.title));
-        for text in [&self.title, &self.excerpt, &self.body_text] {
-            d.add_text(f.words, scoped(text));
-        }
-        // Everything a word may match, each text its own value (a phrase
-        // never runs from one into the next).
-        d.add_text(f.all, scoped(&self.title));
-        for t in &self.tags {
-            d.add_text(f.all, scoped(&t.name));
-            d.add_text(f.tags, scoped(&t.name));
-            d.add_facet(f.facets, Facet::from_path(["tag", t.slug.as_str()]));
-        }
-        for h in &self.headings {
-            d.add_text(f.all, scoped(h));
-        }
-        if !self.excerpt.is_empty() {
-            d.add_text(f.all, scoped(&self.excerpt));
-        }
-        if let Some(c) = &self.category {
-            d.add_text(f.all, scoped(&c.name));
-            d.add_facet(f.facets, Facet::from_path(["category", c.slug.as_str()]));
-            d.add_text(f.category_ref, format!("{}\t{}", c.slug, c.name));
-        }
-        d.add_text(f.all, scoped(&self.body_text));
-        if let Some(a) = &self.author {
-            d.add_text(f.all, scoped(&a.name));
-            d.add_facet(f.facets, Facet::from_path(["author", a.slug.as_str()]));
-        }
-        for l in &self.locations {
-            d.add_text(f.all, scoped(&l.name));
-            d.add_facet(f.facets, Facet::from_path(["location", l.slug.as_str()]));
-        }
+        let header = scoped("").len();
+        let facet = |kind: &str, slug: &str| Facet::from_path([kind, slug]).encoded_str().to_string();
+        let mut d = PostDoc {
+            fields: *f,
+            post_id: self.id as u64,
+            clinic_id: self.clinic_id as u64,
+            published: self.published_at,
+            slug: self.slug.clone(),
+            header,
+            title: scoped(&self.title),
+            excerpt: (!self.excerpt.is_empty()).then(|| scoped(&self.excerpt)),
+            body: scoped(&self.body_text),
+            tags: self.tags.iter().map(|t| scoped(&t.name)).collect(),
+            headings: self.headings.iter().map(|h| scoped(h)).collect(),
+            category: self.category.as_ref().map(|c| scoped(&c.name)),
+            category_ref: self.category.as_ref().map(|c| format!("{}\t{}", c.slug, c.name)),
+            author: self.author.as_ref().map(|a| scoped(&a.name)),
+            locations: self.locations.iter().map(|l| scoped(&l.name)).collect(),
+            facets: Vec::new(),
+        };
+        d.facets.extend(self.tags.iter().map(|t| facet("tag", &t.slug)));
+        d.facets.extend(self.category.iter().map(|c| facet("category", &c.slug)));
+        d.facets.extend(self.author.iter().map(|a| facet("author", &a.slug)));
+        d.facets.extend(self.locations.iter().map(|l| facet("location", &l.slug)));
         d
     }
+}
+
+/// One post as the index writer takes it (see [`IndexedPost::to_document`]).
+#[derive(Debug, Clone)]
+pub struct PostDoc {
+    fields: Fields,
+    post_id: u64,
+    clinic_id: u64,
+    published: i64,
+    slug: String,
+    /// Bytes of the clinic header at the start of every scoped text.
+    header: usize,
+    title: String,
+    excerpt: Option<String>,
+    body: String,
+    tags: Vec<String>,
+    headings: Vec<String>,
+    category: Option<String>,
+    /// `{slug}\t{name}` of the category, stored for result rows.
+    category_ref: Option<String>,
+    author: Option<String>,
+    locations: Vec<String>,
+    /// Encoded facet paths.
+    facets: Vec<String>,
+}
+
+/// A value of a [`PostDoc`], borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub enum DocValue<'a> {
+    U64(u64),
+    I64(i64),
+    Str(&'a str),
+    Facet(&'a str),
+}
+
+impl<'a> Value<'a> for DocValue<'a> {
+    type ArrayIter = std::iter::Empty<Self>;
+    type ObjectIter = std::iter::Empty<(&'a str, Self)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        ReferenceValue::Leaf(match *self {
+            DocValue::U64(v) => ReferenceValueLeaf::U64(v),
+            DocValue::I64(v) => ReferenceValueLeaf::I64(v),
+            DocValue::Str(v) => ReferenceValueLeaf::Str(v),
+            DocValue::Facet(v) => ReferenceValueLeaf::Facet(v),
+        })
+    }
+}
+
+impl Document for PostDoc {
+    type Value<'a> = DocValue<'a>;
+    type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, DocValue<'a>)>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        let f = &self.fields;
+        let text = DocValue::Str;
+        fn plain(s: &str, header: usize) -> &str {
+            s.get(header..).unwrap_or_default()
+        }
+        let mut v = vec![
+            (f.post_id, DocValue::U64(self.post_id)),
+            (f.clinic_id, DocValue::U64(self.clinic_id)),
+            (f.published, DocValue::I64(self.published)),
+            (f.slug, text(&self.slug)),
+            (f.title_text, text(plain(&self.title, self.header))),
+            (f.body_text, text(plain(&self.body, self.header))),
+            (f.title, text(&self.title)),
+            (f.words, text(&self.title)),
+        ];
+        v.extend(self.excerpt.iter().map(|e| (f.words, text(e))));
+        v.push((f.words, text(&self.body)));
+        // Everything a word may match, each text its own value (a phrase
+        // never runs from one into the next).
+        v.push((f.all, text(&self.title)));
+        for t in &self.tags {
+            v.push((f.all, text(t)));
+            v.push((f.tags, text(t)));
+        }
+        v.extend(self.headings.iter().map(|h| (f.all, text(h))));
+        v.extend(self.excerpt.iter().map(|e| (f.all, text(e))));
+        v.extend(self.category.iter().map(|c| (f.all, text(c))));
+        v.extend(self.category_ref.iter().map(|c| (f.category_ref, text(c))));
+        v.push((f.all, text(&self.body)));
+        v.extend(self.author.iter().map(|a| (f.all, text(a))));
+        v.extend(self.locations.iter().map(|l| (f.all, text(l))));
+        v.extend(self.facets.iter().map(|p| (f.facets, DocValue::Facet(p))));
+        v.into_iter()
+    }
+}
+
+/// The columns of a post the index reads: not its HTML, SEO fields or
+/// image (a full reindex reads every post, and the HTML is about a third
+/// of a post's bytes).
+#[derive(Debug, DerivePartialModel)]
+#[sea_orm(entity = "post::Entity")]
+struct Source {
+    id: i32,
+    clinic_id: i32,
+    slug: String,
+    title: String,
+    excerpt: Option<String>,
+    body_md: String,
+    body_text: String,
+    status: PostStatus,
+    published_at: Option<DateTimeUtc>,
+    author_id: Option<i32>,
+    category_id: Option<i32>,
 }
 
 /// Posts by id (any status; missing ids are simply absent).
@@ -86,7 +186,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<Indexed
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let posts = post::Entity::find().filter(post::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    let posts = post::Entity::find()
+        .filter(post::Column::Id.is_in(ids.iter().copied()))
+        .into_partial_model::<Source>()
+        .all(db)
+        .await?;
     complete(db, posts).await
 }
 
@@ -97,6 +201,7 @@ pub async fn published_after<C: ConnectionTrait>(db: &C, after: i32, limit: u64)
         .filter(post::Column::Status.eq(PostStatus::Published))
         .order_by_asc(post::Column::Id)
         .limit(limit)
+        .into_partial_model::<Source>()
         .all(db)
         .await?;
     complete(db, posts).await
@@ -108,7 +213,7 @@ pub async fn count_published<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     post::Entity::find().filter(post::Column::Status.eq(PostStatus::Published)).count(db).await
 }
 
-async fn complete<C: ConnectionTrait>(db: &C, posts: Vec<post::Model>) -> Result<Vec<IndexedPost>, DbErr> {
+async fn complete<C: ConnectionTrait>(db: &C, posts: Vec<Source>) -> Result<Vec<IndexedPost>, DbErr> {
     if posts.is_empty() {
         return Ok(Vec::new());
     }

@@ -4,22 +4,23 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use app::search::model::{MatchMode, SortOrder};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, EnableScoring, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED, TantivyDocument,
-    Term,
+    DocAddress, DocSet, Executor, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED,
+    TantivyDocument, Term,
 };
 
-use super::document::IndexedPost;
+use super::document::{IndexedPost, PostDoc};
+use super::facets::{self, FacetTables};
 use super::query::{self, Built, Options, Parsed, Scope, Typos};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
@@ -63,7 +64,9 @@ pub struct SearchIndex {
     id: u64,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: Mutex<IndexWriter<PostDoc>>,
+    /// Each segment's facets, read once (see [`facets`]).
+    facet_tables: FacetTables,
     pub fields: Fields,
 }
 
@@ -108,6 +111,18 @@ pub struct Snapshot {
     pub generation: u64,
 }
 
+/// The threads every index of the process searches its segments on, in
+/// parallel: a search over many matches (a phrase in most of a clinic's
+/// posts) takes about half the time when a core is free. Under load the
+/// cores are busy either way. `None` if the threads cannot be started:
+/// each search then runs on its caller's thread.
+static SEARCH_THREADS: LazyLock<Option<Executor>> = LazyLock::new(|| {
+    let n = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4);
+    Executor::multi_thread(n, "search-")
+        .inspect_err(|e| tracing::warn!(error = %e, "search: cannot start the search threads; searching on one"))
+        .ok()
+});
+
 /// Numbers the indexes this process opens, for [`Snapshot`].
 static NEXT_INDEX: AtomicU64 = AtomicU64::new(1);
 
@@ -118,38 +133,25 @@ struct Found {
     facets: Vec<(String, String, u64)>,
 }
 
-const FACET_KINDS: [&str; 4] = ["category", "tag", "author", "location"];
-
 /// Count the matches of `built`, keep the requested page, and count the
 /// facet values, in a single pass.
-fn collect(searcher: &Searcher, built: &Built, req: &Request<'_>) -> Result<Found, IndexError> {
-    let mut facets = FacetCollector::for_field("facets");
-    for kind in FACET_KINDS {
-        facets.add_facet(Facet::from_path([kind]));
-    }
+fn collect(searcher: &Searcher, tables: &FacetTables, built: &Built, req: &Request<'_>) -> Result<Found, IndexError> {
+    tables.keep_only(searcher.segment_readers());
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
     // Browsing by filters alone has no relevance to sort by.
     let sort = if built.browse { SortOrder::Newest } else { req.sort };
     let (total, addresses, facet_counts): (usize, Vec<DocAddress>, _) = match sort {
         SortOrder::Relevance => {
-            let (n, top, fc) = searcher.search(&built.query, &(Count, top.order_by_score(), facets))?;
+            let (n, top, fc) = searcher.search(&built.query, &(Count, top.order_by_score(), tables.counter()))?;
             (n, top.into_iter().map(|(_, a)| a).collect(), fc)
         }
         SortOrder::Newest => {
             let by_date = top.order_by_fast_field::<i64>("published", Order::Desc);
-            let (n, top, fc) = searcher.search(&built.query, &(Count, by_date, facets))?;
+            let (n, top, fc) = searcher.search(&built.query, &(Count, by_date, tables.counter()))?;
             (n, top.into_iter().map(|(_, a)| a).collect(), fc)
         }
     };
-    let mut out = Vec::new();
-    for kind in FACET_KINDS {
-        for (facet, count) in facet_counts.get(Facet::from_path([kind])) {
-            if let Some(slug) = facet.to_path().get(1) {
-                out.push((kind.to_string(), slug.to_string(), count));
-            }
-        }
-    }
-    Ok(Found { total: total as u64, addresses, facets: out })
+    Ok(Found { total: total as u64, addresses, facets: facets::ordered(facet_counts) })
 }
 
 /// Is there at least one live document matching `q`? Stops at the first
@@ -230,13 +232,23 @@ impl SearchIndex {
         Ok(me)
     }
 
-    fn from_index(index: Index) -> Result<Self, IndexError> {
+    fn from_index(mut index: Index) -> Result<Self, IndexError> {
         schema::register(&index);
+        if let Some(pool) = &*SEARCH_THREADS {
+            index.set_executor(pool.clone());
+        }
         let fields = Fields::from_schema(&index.schema())?;
         let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let id = NEXT_INDEX.fetch_add(1, AtomicOrdering::Relaxed);
-        Ok(SearchIndex { id, index, reader, writer: Mutex::new(writer), fields })
+        Ok(SearchIndex {
+            id,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            facet_tables: FacetTables::new("facets"),
+            fields,
+        })
     }
 
     /// The last committed payload (zero for a new index).
@@ -321,11 +333,11 @@ impl SearchIndex {
         }
         // Count, page and facet counts in one pass over the matches.
         let mut mode = MatchMode::All;
-        let mut found = collect(&searcher, &built, req)?;
+        let mut found = collect(&searcher, &self.facet_tables, &built, req)?;
         if found.total == 0 && built.clauses > 1 {
             built = query::build(f, req.parsed, &req.scope, Options { all_words: false, prefix_last: false }, &typos);
             mode = MatchMode::Any;
-            found = collect(&searcher, &built, req)?;
+            found = collect(&searcher, &self.facet_tables, &built, req)?;
         }
         let Found { total, addresses, facets: out_facets } = found;
         phases.matching = started.elapsed() - phases.typos;
@@ -626,6 +638,7 @@ mod tests {
     use super::*;
     use crate::search::document::Named;
     use std::sync::Arc;
+    use tantivy::schema::Facet;
 
     const NOW: i64 = 1_800_000_000;
 
@@ -929,6 +942,34 @@ mod tests {
         let r = run(&idx, 1, "", vec![Facet::from_path(["category", "pain"])]);
         assert!(!r.nothing_to_search);
         assert_eq!(ids(&r), [1, 3]);
+    }
+
+    #[test]
+    fn facet_counts_follow_edits_across_segments() {
+        let idx = fixture();
+        let category = |r: &RawResults| -> Vec<(String, u64)> {
+            r.facets.iter().filter(|f| f.0 == "category").map(|f| (f.1.clone(), f.2)).collect()
+        };
+        let before = run(&idx, 1, "nerve", vec![]);
+        assert_eq!(category(&before), [("pain".to_string(), 1), ("procedures".to_string(), 1)]);
+        // Post 2 moves to another category in a new segment; its old
+        // document is deleted, not counted.
+        let mut moved = post(2, 1, "Nerve blocks explained", "A nerve block numbs one nerve for hours.");
+        moved.category = Some(named("injections", "Injections"));
+        moved.tags = vec![named("nerves", "Nerves"), named("blocks", "Blocks")];
+        idx.write(&[moved], &[], Payload { applied: 7, schema: SCHEMA_VERSION, complete: true }).unwrap();
+        let after = run(&idx, 1, "nerve", vec![]);
+        assert_eq!(category(&after), [("injections".to_string(), 1), ("pain".to_string(), 1)]);
+        let tags: Vec<&str> = after.facets.iter().filter(|f| f.0 == "tag").map(|f| f.1.as_str()).collect();
+        assert_eq!(tags, ["blocks", "nerves"], "each kind's values in slug order");
+        // Kinds come in their order: categories, tags, authors, offices.
+        let kinds: Vec<&str> = after.facets.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(kinds, ["category", "category", "tag", "tag"]);
+        // Deleted: no facet of it is counted any more.
+        idx.write(&[], &[2], Payload { applied: 8, schema: SCHEMA_VERSION, complete: true }).unwrap();
+        let gone = run(&idx, 1, "nerve", vec![]);
+        assert_eq!(category(&gone), [("pain".to_string(), 1)]);
+        assert!(gone.facets.iter().all(|f| f.0 != "tag"), "{:?}", gone.facets);
     }
 
     #[test]

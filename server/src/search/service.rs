@@ -22,7 +22,7 @@ use chrono::Utc;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::changes;
-use super::document;
+use super::document::{self, IndexedPost};
 use super::index::{IndexError, Payload, SearchIndex};
 use super::schema::SCHEMA_VERSION;
 
@@ -478,6 +478,9 @@ pub fn rebuild_start(newest_ids_desc: &[i64]) -> i64 {
     start
 }
 
+/// Posts read from the database at a time by [`rebuild`].
+const REBUILD_BATCH: u64 = 500;
+
 /// Fill an empty `index` with every published post; returns how many.
 /// The payload is the newest change before reading, so changes made
 /// meanwhile are applied afterwards by [`catch_up`].
@@ -487,15 +490,44 @@ pub async fn rebuild(
     mut progress: impl FnMut(usize),
 ) -> Result<usize, SearchError> {
     let start = rebuild_start(&changes::newest_ids(db, GAP_WINDOW).await?);
-    let mut after = 0;
+    // Reading the next posts (the database, their headings) overlaps with
+    // indexing the ones read: a task reads ahead, at most two batches.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<IndexedPost>, DbErr>>(2);
+    let reader = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut after = 0;
+            loop {
+                match document::published_after(&db, after, REBUILD_BATCH).await {
+                    Ok(posts) if posts.is_empty() => return,
+                    Ok(posts) => {
+                        after = posts.last().map_or(after, |p| p.id);
+                        // The receiver is gone when indexing failed: stop.
+                        if tx.send(Ok(posts)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+            }
+        })
+    };
     let mut n = 0;
-    loop {
-        let batch = document::published_after(db, after, 500).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.id;
+    while let Some(batch) = rx.recv().await {
+        let batch = batch?;
         n += batch.len();
         blocking(|| index.add_fresh(&batch))?;
         progress(batch.len());
+    }
+    // Every batch was read only if the reader ended normally.
+    if let Err(e) = reader.await {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        return Err(DbErr::Custom("the search rebuild's reader was stopped".into()).into());
     }
     blocking(|| index.commit(Payload { applied: start, schema: SCHEMA_VERSION, complete: true }))?;
     Ok(n)
