@@ -2,7 +2,7 @@
 //! that ship in `server/demo/` (compiled into the binary).
 
 use include_dir::{Dir, include_dir};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::clinics::provision;
 use crate::entities::clinic;
@@ -79,7 +79,7 @@ pub async fn sample_leads(db: &DatabaseConnection, now: chrono::DateTime<chrono:
         }
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let clinics = clinic::Entity::find().order_by_asc(clinic::Column::Id).all(&txn).await?;
     let mut rng = Rng(2026);
     for c in clinics {
@@ -247,7 +247,7 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
 
     let now = chrono::Utc::now();
     let posts = DEMO.get_dir("posts").expect("demo/posts is compiled in");
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for clinic_dir in posts.dirs() {
         let slug = clinic_dir.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let Some(c) =

@@ -464,3 +464,72 @@ fn with_the_database_down_the_visitor_is_asked_to_call_and_keeps_the_text() {
         t
     }));
 }
+
+/// Staff whose connection drops right after they press the button: each
+/// note is still saved, once, and no pooled connection is left inside a
+/// transaction (a request cut off during BEGIN used to leave one so on
+/// PostgreSQL, and every later request on it ran in that transaction).
+#[test]
+fn an_action_whose_sender_goes_away_still_completes_and_leaves_no_open_transaction() {
+    common::block_on(each_db(|t| async move {
+        let (app, _data) = common::demo_app(&t.db).await;
+        let db = &t.db;
+        let c = pmc(db).await;
+        let body = form(&token(db, c.id, 30).await, &with(GOOD, &[("office", "concord")]));
+        let a = send(&app, post("/contact", &body)).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let reference = a.location.split("ref=").nth(1).unwrap().split('&').next().unwrap().to_string();
+        let l = lead::Entity::find().filter(lead::Column::Reference.eq(&reference)).one(db).await.unwrap().unwrap();
+        staff_user(db, "chief@pmc.example", &["pmc:admin"]).await;
+        let chief = sign_in(&app, "chief@pmc.example").await;
+        const NOTES: usize = 40;
+        for i in 0..NOTES {
+            let mut r = post(
+                "/api/admin/lead_action",
+                &format!(
+                    "clinic=pmc&reference={}&action=note&value={}",
+                    reference.to_lowercase(),
+                    enc(&format!("Call {i}"))
+                ),
+            );
+            r.headers_mut().insert("cookie", chief.parse().unwrap());
+            r.headers_mut().insert("accept", "application/json".parse().unwrap());
+            // The client gives up after 0 to 1.9 ms: before, during or after the handler's BEGIN.
+            let wait = std::time::Duration::from_micros(100 * (i % 20) as u64);
+            let _ = tokio::time::timeout(wait, app.clone().oneshot(r)).await;
+        }
+        let notes = || async {
+            lead_event::Entity::find()
+                .filter(lead_event::Column::LeadId.eq(l.id))
+                .filter(lead_event::Column::Kind.eq("note"))
+                .all(db)
+                .await
+                .unwrap()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while notes().await.len() < NOTES && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let mut saved: Vec<String> = notes().await.into_iter().map(|e| e.detail).collect();
+        saved.sort();
+        let mut want: Vec<String> = (0..NOTES).map(|i| format!("Call {i}")).collect();
+        want.sort();
+        assert_eq!(saved, want, "every note is saved once, though each sender went away");
+        if t.backend == "postgres" {
+            let open = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    "SELECT count(*) AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                     AND state LIKE 'idle in transaction%'",
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap();
+            assert_eq!(open, 0, "no pooled connection is left inside a transaction");
+        }
+        t
+    }));
+}

@@ -353,29 +353,27 @@ async fn reading_sees_only_published_posts_of_one_clinic() {
     .await;
 }
 
-/// SQLite's hot writers queue in the process, first come first served;
-/// another database file has its own queue; PostgreSQL writes in parallel.
+/// Poll a future once, in the caller's task: a turn asked for this way is
+/// in the queue when this returns.
+async fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *f).poll(cx))).await
+}
+
+/// SQLite's writers queue in the process, first come first served; another
+/// database file has its own queue; PostgreSQL writes in parallel.
 #[tokio::test]
 async fn sqlite_writers_take_turns_in_arrival_order() {
     use clinicpress::db::write_turn;
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
     each_db(|t| async move {
         let first = write_turn(&t.db).await;
         if t.backend == "sqlite" {
             assert!(first.is_queued());
-            let order = Arc::new(Mutex::new(Vec::new()));
-            let mut waiting = Vec::new();
-            for n in 1..=3 {
-                let (db, order) = (t.db.clone(), order.clone());
-                waiting.push(tokio::spawn(async move {
-                    let _turn = write_turn(&db).await;
-                    order.lock().unwrap().push(n);
-                }));
-                // Each asks after the one before it.
-                tokio::time::sleep(Duration::from_millis(30)).await;
+            // Three writers ask, one after the other; none gets a turn while one is held.
+            let mut waiting: Vec<_> = (0..3).map(|_| Box::pin(write_turn(&t.db))).collect();
+            for w in &mut waiting {
+                assert!(poll_once(w).await.is_pending(), "no writer's turn comes while one is held");
             }
-            assert!(order.lock().unwrap().is_empty(), "no writer's turn comes while one is held");
             let dir = tempfile::tempdir().unwrap();
             let other = clinicpress::db::connect(&clinicpress::db::default_sqlite_url(dir.path())).await.unwrap();
             let theirs = tokio::time::timeout(Duration::from_secs(5), write_turn(&other))
@@ -384,16 +382,72 @@ async fn sqlite_writers_take_turns_in_arrival_order() {
             assert!(theirs.is_queued());
             drop(theirs);
             drop(first);
-            for w in waiting {
-                w.await.unwrap();
+            // Each turn comes in the order asked, only once the one before it ends.
+            let mut turns = waiting.into_iter();
+            let mut held = tokio::time::timeout(Duration::from_secs(5), turns.next().unwrap())
+                .await
+                .expect("the first asked goes next");
+            for mut next in turns {
+                assert!(poll_once(&mut next).await.is_pending(), "a later writer does not overtake");
+                drop(held);
+                held = tokio::time::timeout(Duration::from_secs(5), next)
+                    .await
+                    .expect("the next in line goes when the turn ends");
+                assert!(held.is_queued());
             }
-            assert_eq!(*order.lock().unwrap(), vec![1, 2, 3], "turns come in the order they were asked for");
         } else {
             assert!(!first.is_queued());
             let second = tokio::time::timeout(Duration::from_secs(5), write_turn(&t.db))
                 .await
                 .expect("PostgreSQL writers do not queue in the process");
             assert!(!second.is_queued());
+        }
+        t
+    })
+    .await;
+}
+
+/// Every write transaction waits its turn and takes SQLite's lock at BEGIN:
+/// editors saving while leads arrive and other editors save all succeed
+/// (a deferred transaction that read first failed with "database is locked").
+#[tokio::test]
+async fn concurrent_writers_all_succeed() {
+    use clinicpress::posts::editor;
+    each_db(|t| async move {
+        provision_base(&t.db).await;
+        let pmc = clinic_id(&t.db, "pmc").await;
+        let actor = clinicpress::audit::Actor::system();
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for n in 0..8 {
+            ids.push(
+                editor::create(&t.db, pmc, &actor, &format!("Draft number {n}"), now)
+                    .await
+                    .expect("a draft is created"),
+            );
+        }
+        let mut tasks = Vec::new();
+        for round in 0..4 {
+            for &id in &ids {
+                let (db, actor) = (t.db.clone(), actor.clone());
+                tasks.push(tokio::spawn(async move {
+                    let post = post::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
+                    let mut form = editor::form_of(&db, &post).await.expect("the form loads");
+                    form.body_md = format!("Round {round} of post {id}: a few words about posture.");
+                    // Two tasks may save the same post: the later one is a stale edit.
+                    match editor::save(&db, pmc, id, post.version, &form, &actor, false, Utc::now()).await {
+                        Ok(_) | Err(editor::EditorError::Conflict(_)) => {}
+                        Err(e) => panic!("a save failed under concurrent writers: {e:?}"),
+                    }
+                }));
+            }
+        }
+        for task in tasks {
+            task.await.expect("no writer panicked");
+        }
+        for &id in &ids {
+            let post = post::Entity::find_by_id(id).one(&t.db).await.unwrap().unwrap();
+            assert!(post.body_md.starts_with("Round "), "post {id} holds a saved text: {:?}", post.body_md);
         }
         t
     })

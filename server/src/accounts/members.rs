@@ -11,7 +11,7 @@ use app::admin::model::{MemberForm, MemberRole, MemberRow, MembersPage, OfficeOp
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use super::authz::Role;
@@ -256,7 +256,7 @@ pub async fn act(
     link_base: &str,
     now: DateTime<Utc>,
 ) -> Result<String, MemberError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let here = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .filter(membership::Column::ClinicId.eq(clinic_id))
@@ -430,7 +430,7 @@ pub async fn add(
         .collect();
     let g = validate(form, &offices)?;
     let clinic = clinic::Entity::find_by_id(clinic_id).one(db).await?.ok_or(MemberError::NotFound)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = app_user::Entity::find().filter(app_user::Column::Email.eq(&g.email)).one(&txn).await?;
     let (user, invite) = match existing {
         Some(u) => (u, None),
@@ -509,7 +509,7 @@ pub async fn remove(
     membership_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), MemberError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let m = membership::Entity::find_by_id(membership_id)
         .filter(membership::Column::ClinicId.eq(clinic_id))
         .one(&txn)

@@ -7,9 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use password_hash::rand_core::{OsRng, RngCore};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 use super::sessions::DbSessionStore;
@@ -113,7 +111,7 @@ pub async fn complete(
     now: DateTime<Utc>,
 ) -> Result<app_user::Model, ResetError> {
     check_password(password)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = check(&txn, token, now).await?;
     let user = app_user::Entity::find_by_id(row.user_id).one(&txn).await?.ok_or(ResetError::BadToken)?;
     let mut used: password_reset::ActiveModel = row.into();

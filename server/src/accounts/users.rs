@@ -4,7 +4,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use super::authz::{Grant, Principal, Role};
@@ -100,7 +99,7 @@ pub async fn create(
         check_password(pw)?;
     }
     let hash = password.map(crate::passwords::hash);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if app_user::Entity::find().filter(app_user::Column::Email.eq(&email)).one(&txn).await?.is_some() {
         return Err(UserError::Exists(email));
     }
@@ -155,7 +154,7 @@ pub async fn create(
 pub async fn set_password(db: &DatabaseConnection, email: &str, password: &str) -> Result<(), UserError> {
     check_password(password)?;
     let hash = crate::passwords::hash(password);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = find(&txn, email).await?;
     let id = user.id;
     let summary = format!("set a new password for {}", user.email);
@@ -171,7 +170,7 @@ pub async fn set_password(db: &DatabaseConnection, email: &str, password: &str) 
 
 /// Disable (or re-enable) a user; disabling ends their sessions.
 pub async fn set_disabled(db: &DatabaseConnection, email: &str, disabled: bool) -> Result<(), UserError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = find(&txn, email).await?;
     let id = user.id;
     let (action, verb) = if disabled { ("user.disable", "disabled") } else { ("user.enable", "enabled") };

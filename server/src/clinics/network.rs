@@ -18,7 +18,7 @@ use app::admin::model::{ClinicForm, NetworkClinicRow, NetworkPage};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use crate::accounts::users::normalise_email;
@@ -216,7 +216,7 @@ async fn write(
     now: DateTime<Utc>,
 ) -> Result<String, NetworkError> {
     let v = validate(form).map_err(NetworkError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = match v.id {
         Some(id) => Some(clinic::Entity::find_by_id(id).one(&txn).await?.ok_or(NetworkError::NotFound)?),
         None => None,
@@ -327,7 +327,7 @@ pub async fn set_archived(
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<String, NetworkError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c =
         clinic::Entity::find().filter(clinic::Column::Slug.eq(slug)).one(&txn).await?.ok_or(NetworkError::NotFound)?;
     if c.archived_at.is_some() == archived {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -379,7 +379,7 @@ pub struct Applied {
 
 /// Apply a validated plan in one transaction.
 pub async fn apply(db: &DatabaseConnection, plan: Plan) -> Result<Applied, ProvisionError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let applied = apply_in(&txn, &plan).await?;
     txn.commit().await?;
     Ok(applied)

@@ -14,7 +14,7 @@ use app::admin::model::{ClinicSettingsForm, ClinicSettingsPage};
 use app::colors::check_brand_color;
 use chrono::{DateTime, Utc};
 use password_hash::rand_core::{OsRng, RngCore};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 
 use super::network::MAX_NAME;
 use crate::audit::{self, Actor};
@@ -118,7 +118,7 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, ClinicSettingsError> {
     let v = validate(form).map_err(ClinicSettingsError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(ClinicSettingsError::NotFound)?;
     let mut changed = Vec::new();
     let mut am: clinic::ActiveModel = c.clone().into();
@@ -224,7 +224,7 @@ pub async fn set_logo(
         .unwrap_or_default();
     let url = format!("/media/{stored}-{shown_w}.{}", variants.ext);
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let m = media_row::ActiveModel {
         clinic_id: Set(clinic_id),
         stored_name: Set(stored),
@@ -266,7 +266,7 @@ pub async fn remove_logo(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<bool, ClinicSettingsError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(ClinicSettingsError::NotFound)?;
     if c.logo_url.is_none() {
         return Ok(false);

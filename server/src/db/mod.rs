@@ -11,7 +11,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 pub mod clock;
 mod write_turn;
 
-pub use write_turn::{WriteTurn, write_turn};
+pub use write_turn::{WriteTurn, WriteTxn, begin_write, write_turn};
 
 /// How the pool is opened: `serve`'s (and every command's) database settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

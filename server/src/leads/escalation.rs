@@ -18,7 +18,6 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 
 use super::clock;
@@ -192,7 +191,7 @@ async fn escalate(
     let waited = clock::business_time(l.received_at, now, &hours, tz);
     let notice = notice(clinic, office.map(|o| o.name.as_str()), l, waited, target, &base);
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let marked = lead::Entity::update_many()
         .col_expr(lead::Column::EscalatedAt, Expr::value(now))
         .filter(lead::Column::Id.eq(l.id))

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 use app::leads::model::{
@@ -410,7 +410,7 @@ pub async fn act(
     action: &LeadAction,
     now: DateTime<Utc>,
 ) -> Result<String, InboxError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let l = find(&txn, clinic_id, scope, reference).await?;
     let message = match action {
         LeadAction::Status(to) => {

@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use tokio::sync::Notify;
 
@@ -389,14 +389,7 @@ impl Outbox {
             }
         };
         // The outcome and its history line: one write, in this process's turn.
-        let _turn = crate::db::write_turn(&self.db).await;
-        let txn = self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let written = outbox::Entity::update_many()
             .set(am)
             .filter(outbox::Column::Id.eq(id))

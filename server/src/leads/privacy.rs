@@ -14,7 +14,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -142,7 +141,7 @@ pub async fn export(
         .await?;
     let doc = document(clinic, &l, office.as_ref(), assignee.as_ref(), &events, &rows, &actor.email, now);
     let bytes = serde_json::to_vec_pretty(&doc).map_err(|e| InboxError::Invalid(format!("the export failed: {e}")))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     user_event(&txn, &l, actor, "export", "Downloaded the whole request as JSON", now).await?;
     crate::audit::record(
         &txn,
@@ -176,7 +175,7 @@ pub async fn erase(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<String, InboxError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let l = find(&txn, clinic_id, reference).await?;
     if l.erased_at.is_some() {
         return Ok(format!("The personal data of {} was already erased.", l.reference));

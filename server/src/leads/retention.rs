@@ -13,10 +13,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::status::LeadStatus;
 use crate::audit::Actor;
@@ -67,7 +64,7 @@ pub async fn purge_clinic(
         return Ok(0);
     };
     let finished_statuses = [LeadStatus::Closed.as_str(), LeadStatus::Spam.as_str()];
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut deleted = 0u64;
     let mut after = 0;
     loop {

@@ -15,7 +15,7 @@
 
 use app::admin::model::{LeadSettingsForm, LeadSettingsPage};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 
 use super::webhook::{self, LocalHttp, WebhookError};
 use crate::audit::{self, Actor};
@@ -330,7 +330,7 @@ pub async fn save(
     local: LocalHttp,
     now: DateTime<Utc>,
 ) -> Result<Saved, SettingsError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(SettingsError::NotFound)?;
     let s = super::store::settings(&txn, clinic_id).await?;
     let v = validate(form, secret_is_set(&s), local).map_err(SettingsError::Invalid)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -258,20 +258,9 @@ pub async fn submit(
     // 4. One transaction: token use, lead, history, outbox.
     let office = route.office.and_then(|id| all.iter().find(|l| l.id == id));
     let prefix = Prefix::parse(&settings.prefix).unwrap_or_else(|| Prefix::for_clinic(&clinic.name, &clinic.slug));
-    // On SQLite the transaction takes the write lock at BEGIN (IMMEDIATE):
-    // a deferred one reads first, and when another submission commits in
-    // between, its first write fails at once with "database is locked"
-    // (SQLITE_BUSY_SNAPSHOT; the busy timeout cannot help), a 503 under a
-    // burst of leads. IMMEDIATE waits for the lock instead. PostgreSQL
-    // ignores the option. On SQLite the wait is this process's fair queue
-    // (a write turn), not the busy handler's growing sleeps.
-    let _turn = crate::db::write_turn(db).await;
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?;
+    // In this process's write turn, with SQLite's write lock from BEGIN
+    // (a burst of leads waits in arrival order; see `db::begin_write`).
+    let txn = crate::db::begin_write(db).await?;
     let mut reference = Reference::generate(&prefix);
     while lead::Entity::find().filter(lead::Column::Reference.eq(reference.as_str())).one(&txn).await?.is_some() {
         reference = Reference::generate(&prefix);

@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use super::hours::{HoursError, WeeklyHours};
@@ -362,7 +361,7 @@ pub async fn save(
     form: &OfficeForm,
     now: DateTime<Utc>,
 ) -> Result<i32, OfficeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = match form.id.trim() {
         "" => None,
         id => Some(find(&txn, clinic_id, id.parse().map_err(|_| OfficeError::NotFound)?).await?),
@@ -475,7 +474,7 @@ pub async fn set_archived(
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<OfficeArchived, OfficeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let office = find(&txn, clinic_id, office_id).await?;
     let name = office.name.clone();
     if office.archived_at.is_some() != archived {
@@ -504,7 +503,7 @@ pub async fn send_test(
     office_id: i32,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, OfficeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let office = find(&txn, clinic_id, office_id).await?;
     let clinic = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(OfficeError::NotFound)?;
     let to = crate::leads::store::inboxes_for(&clinic, Some(&office));
@@ -533,7 +532,7 @@ pub async fn save_routing_order(
             "Choose which decides first: the office page or the ZIP code.".into(),
         )]));
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let settings = crate::leads::store::settings(&txn, clinic_id).await?;
     let message = match order {
         RuleOrder::PageFirst => "Saved: the office of the page the form is on decides before the ZIP code.",
@@ -561,7 +560,7 @@ pub async fn move_office(
     up: bool,
     now: DateTime<Utc>,
 ) -> Result<(), OfficeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut all = offices_of(&txn, clinic_id).await?;
     let i = all.iter().position(|l| l.id == office_id).ok_or(OfficeError::NotFound)?;
     let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < all.len()) };
@@ -599,7 +598,7 @@ pub async fn save_default_inbox(
             "Enter an e-mail address like requests@clinic.example.".into(),
         )]));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = clinic::Entity::find_by_id(clinic_id).one(&txn).await?.ok_or(OfficeError::NotFound)?;
     if c.default_inbox != email {
         let old = c.default_inbox.clone();

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -268,7 +268,7 @@ pub async fn create(
 ) -> Result<i32, EditorError> {
     let form = PostForm { title: title.to_string(), ..PostForm::default() };
     let valid = rules::validate(&form).map_err(EditorError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let slug = unique_slug(&txn, clinic_id, &valid.slug).await?;
     let p = post::ActiveModel {
         clinic_id: Set(clinic_id),
@@ -455,7 +455,7 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<post::Model, EditorError> {
     let valid = rules::validate(form).map_err(EditorError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_post(&txn, clinic_id, post_id).await?;
     if current.version != base_version {
         let last = post_revision::Entity::find()
@@ -538,7 +538,7 @@ pub async fn publish(
     now: DateTime<Utc>,
 ) -> Result<post::Model, EditorError> {
     let tz = clinic_tz(db, clinic_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_post(&txn, clinic_id, post_id).await?;
     if current.version != base_version {
         return Err(EditorError::Conflict(
@@ -589,7 +589,7 @@ pub async fn delete(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<String, EditorError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_post(&txn, clinic_id, post_id).await?;
     if current.version != base_version {
         return Err(EditorError::Conflict(
@@ -615,7 +615,7 @@ pub async fn publish_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         .await?;
     let mut done = Vec::new();
     for p in due {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         // Another process may have published it meanwhile: only flip a still-scheduled row.
         let res = post::Entity::update_many()
             .col_expr(post::Column::Status, Expr::value(PostStatus::Published))
@@ -754,7 +754,7 @@ pub async fn restore(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<post::Model, EditorError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_post(&txn, clinic_id, post_id).await?;
     let (r, snap) = revision(&txn, post_id, revision_id).await?;
     let mut form = snap.form;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::front_matter::{self, FrontMatterError};
 use super::store::{self, Saved, StoreError};
@@ -111,7 +111,7 @@ async fn import_one(
     if let Some(other) = seen.get(&draft.slug) {
         return Err(FileError::DuplicateSlug { slug: draft.slug, other: other.display().to_string() });
     }
-    let txn = db.begin().await.map_err(StoreError::from)?;
+    let txn = crate::db::begin_write(db).await.map_err(StoreError::from)?;
     let saved = store::save(&txn, clinic_id, &draft, Utc::now()).await?;
     txn.commit().await.map_err(StoreError::from)?;
     seen.insert(draft.slug, path.to_path_buf());

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use crate::audit::{self, Actor};
@@ -164,7 +164,7 @@ pub async fn save(
 ) -> Result<i32, TermError> {
     let (name, slug) = check(form)?;
     let credentials = Some(form.credentials.trim().to_string()).filter(|c| !c.is_empty());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(other) = slug_taken(&txn, clinic_id, kind, &slug, id).await? {
         return Err(TermError::Invalid("slug".into(), format!("\"{slug}\" is already used by \"{other}\".")));
     }
@@ -332,7 +332,7 @@ pub async fn delete(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), TermError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let t = find(&txn, clinic_id, kind, id).await?;
     let n = usage(&txn, kind, id).await?;
     if n > 0 {
@@ -381,7 +381,7 @@ pub async fn merge_tags(
     if from == into {
         return Err(TermError::Invalid("into".into(), "Choose a different tag to merge into.".into()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let a = find(&txn, clinic_id, ArchiveKind::Tag, from).await?;
     let b = find(&txn, clinic_id, ArchiveKind::Tag, into).await?;
     let posts: Vec<i32> = post_tag::Entity::find()

@@ -222,7 +222,26 @@ pub fn router(
     // Request ids, the request log line and the HTTP metrics, around everything
     // but kept pages, which are answered first (before routing).
     let site = crate::ops::layers(app);
-    Router::new().fallback_service(crate::page_cache::http::KeptPages::new(kept, site))
+    Router::new()
+        .fallback_service(crate::page_cache::http::KeptPages::new(kept, site))
+        .layer(middleware::from_fn(run_to_completion))
+}
+
+/// Every request runs to its end on its own task, even when the client
+/// goes away: a form sent and then abandoned (a closed tab, a dropped
+/// phone connection) is still stored, and no database call is cut off
+/// halfway. A call cut off during BEGIN left a PostgreSQL connection
+/// inside a transaction when it went back to the pool (sqlx 0.9.0,
+/// transact-rs/sqlx#4393; fixed by #4394, not yet released); every later request on it then ran in that
+/// open transaction. A handler that panics is answered 500 and logged.
+async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(error = %e, "a request's handler panicked");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
 }
 
 /// How often every clinic's site and offices are remembered again.

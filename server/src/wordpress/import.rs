@@ -18,9 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::html_to_markdown;
 use super::legacy::{normalize_path, normalize_slug};
@@ -444,7 +442,7 @@ async fn store_post(
     if let Some(other) = cx.seen.get(slug) {
         return Err(format!("its slug \"{slug}\" is also used by {other} in this export"));
     }
-    let txn = db.begin().await.map_err(db_error)?;
+    let txn = crate::db::begin_write(db).await.map_err(db_error)?;
     let clinic_id = cx.clinic_id;
     let mapping = wordpress_post::Entity::find()
         .filter(wordpress_post::Column::ClinicId.eq(clinic_id))
