@@ -460,7 +460,8 @@ impl SearchIndex {
     }
 
     /// "Did you mean": each word the index does not know, replaced by the
-    /// most frequent known word within its typo distance (or 1 edit).
+    /// most used known word within its typo distance (or 1 edit) that the
+    /// clinic's visible posts use.
     fn spelling(&self, searcher: &Searcher, parsed: &Parsed, scope: &Scope) -> Result<Option<String>, IndexError> {
         let mut en = schema::english();
         let mut fold = schema::folded();
@@ -482,8 +483,6 @@ impl SearchIndex {
             ));
             BooleanQuery::new(clauses)
         };
-        let in_scope =
-            |field, text: &str| -> Result<usize, IndexError> { Ok(searcher.search(&scoped(field, text), &Count)?) };
         let known_in_scope = |field, text: &str| -> Result<bool, IndexError> {
             // A word the clinic never uses needs no search.
             if searcher.doc_freq(&Term::from_field_text(field, &schema::scoped(clinic, text)))? == 0 {
@@ -524,15 +523,19 @@ impl SearchIndex {
             }
             let mut ranked: Vec<(String, u64)> = candidates.into_iter().collect();
             ranked.sort_by_key(|(_, df)| std::cmp::Reverse(*df));
-            let mut best: Option<(String, usize)> = None;
+            // The most used first (posts of every state counted): the
+            // first that the clinic's visible posts use is offered. One
+            // stop-at-first-hit search per candidate instead of a full count
+            // of each: typos were the slowest searches.
+            let mut best = None;
             for (cand, _) in ranked.into_iter().take(MAX_EXPANSIONS) {
-                let n = in_scope(self.fields.words, &cand)?;
-                if n > 0 && best.as_ref().is_none_or(|(_, b)| n > *b) {
-                    best = Some((cand, n));
+                if any_match(searcher, &scoped(self.fields.words, &cand))? {
+                    best = Some(cand);
+                    break;
                 }
             }
             match best {
-                Some((s, _)) if seen.insert(s.clone()) => {
+                Some(s) if seen.insert(s.clone()) => {
                     changed = true;
                     out.push(s);
                 }
