@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backend;
 pub mod backup;
 pub mod clinics;
+pub mod compression;
 pub mod config;
 pub mod content_api;
 pub mod dashboard;

@@ -274,3 +274,37 @@ fn changes_show_at_once_through_the_admin_or_the_change_log() {
         t
     }));
 }
+
+#[test]
+fn visitors_arriving_together_get_one_render_of_a_page() {
+    common::block_on(each_db(|t| async move {
+        let app = ready_app(&t.db).await;
+        for path in ["/blog", "/contact"] {
+            let visitors: Vec<_> = (0..12)
+                .map(|_| {
+                    let app = app.clone();
+                    tokio::spawn(async move { get(&app, path, &[]).await })
+                })
+                .collect();
+            let mut answers = Vec::new();
+            for v in visitors {
+                answers.push(v.await.unwrap());
+            }
+            let states: Vec<&str> = answers.iter().map(|a| a.header("x-page-cache")).collect();
+            assert_eq!(states.iter().filter(|s| **s == "miss").count(), 1, "{path}: rendered once: {states:?}");
+            assert_eq!(states.iter().filter(|s| **s == "hit").count(), 11, "{path}: {states:?}");
+            assert!(answers.iter().all(|a| a.status == StatusCode::OK), "{path}");
+            if path == "/contact" {
+                // The same page, each with its own form token.
+                let each: Vec<std::collections::HashSet<String>> =
+                    answers.iter().map(|a| tokens(&a.text()).into_iter().collect()).collect();
+                assert!(each.iter().all(|t| !t.is_empty()), "{path}: a token in every answer");
+                let all: std::collections::HashSet<&String> = each.iter().flatten().collect();
+                assert_eq!(all.len(), each.iter().map(|t| t.len()).sum::<usize>(), "{path}: no two answers share a token");
+            } else {
+                assert!(answers.iter().all(|a| a.bytes == answers[0].bytes), "{path}: the same page");
+            }
+        }
+        t
+    }));
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sea_orm::DatabaseConnection;
 
-use super::{Encoding, Key, Page, PageCache, build_page};
+use super::{Encoding, Fill, Key, Page, PageCache, build_page};
 
 /// Which clinic a page belongs to (0: the network's index of clinics); the
 /// tenancy layer puts it on every answer it let through.
@@ -183,6 +183,18 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
     if req.method() == Method::HEAD {
         return next.run(req).await;
     }
+    // One render for everyone asking at once.
+    let _leading = match pages.cache.fill(&key) {
+        Fill::Kept(page) => return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit"),
+        Fill::Lead(guard) => Some(guard),
+        Fill::Wait(rendering) => {
+            super::rendered(rendering).await;
+            if let Some(page) = pages.cache.get(&key) {
+                return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit");
+            }
+            None // that render was not kept (a change meanwhile, an error page): render this one
+        }
+    };
     let ticket = pages.cache.ticket();
     let res = next.run(req).await;
     let Some(PageOf(clinic_id)) = keepable_answer(&res) else { return res };
@@ -213,7 +225,10 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
     let kept = kept_headers(&parts.headers);
     // Compressing takes a millisecond or two: not on the request threads.
     let copy = html.clone();
-    let built = tokio::task::spawn_blocking(move || build_page(clinic_id, stamp, kept, copy, secret)).await;
+    let built = {
+        let _turn = pages.cache.build_turn().await;
+        tokio::task::spawn_blocking(move || build_page(clinic_id, stamp, kept, copy, secret)).await
+    };
     let Ok(Some(page)) = built else { return as_rendered(parts, html) };
     let page = pages.cache.put(key, page);
     answer(&page, accept.as_deref(), if_none_match.as_ref(), "miss")

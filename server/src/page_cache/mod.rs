@@ -328,6 +328,42 @@ pub struct PageCache {
     clinics: RwLock<HashMap<i32, u64>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Pages being rendered to be kept, by key (see [`PageCache::fill`]).
+    fills: Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<()>>>>,
+    /// Kept pages being compressed at once: at most one per core.
+    builds: tokio::sync::Semaphore,
+}
+
+/// What a visitor whose page is not kept does (see [`PageCache::fill`]).
+pub enum Fill {
+    /// It was kept meanwhile (by a render that just ended).
+    Kept(Arc<Page>),
+    /// Render it and keep it; others asking meanwhile wait until this is dropped.
+    Lead(FillGuard),
+    /// Someone else is rendering it: wait for [`rendered`], then look again.
+    Wait(tokio::sync::watch::Receiver<()>),
+}
+
+/// Until the visitor rendering a page has kept it or given up.
+pub async fn rendered(mut rendering: tokio::sync::watch::Receiver<()>) {
+    // Err: the renderer is done (it drops its sender); nothing is ever sent.
+    let _ = rendering.changed().await;
+}
+
+/// Held while a page is rendered and kept; dropping it (kept, not kept,
+/// failed or panicked) lets those waiting look again.
+pub struct FillGuard {
+    fills: Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<()>>>>,
+    key: Key,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for FillGuard {
+    fn drop(&mut self) {
+        if let Ok(mut fills) = self.fills.lock() {
+            fills.remove(&self.key);
+        }
+    }
 }
 
 impl std::fmt::Debug for PageCache {
@@ -346,7 +382,35 @@ impl PageCache {
             clinics: RwLock::new(HashMap::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            fills: Arc::new(Mutex::new(HashMap::new())),
+            builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())),
         }
+    }
+
+    /// A page not kept is rendered once however many ask for it at once:
+    /// the first to ask leads (renders and keeps it), the others wait for
+    /// it and are answered from the kept page. After a publish, the pages
+    /// everyone reads are rendered once each, not once per visitor arriving
+    /// meanwhile (32 at once rendered and compressed the same page 32 times,
+    /// and the memory of those renders stayed with the process).
+    pub fn fill(&self, key: &Key) -> Fill {
+        let mut fills = self.fills.lock().expect("page cache lock");
+        if let Some(rendering) = fills.get(key) {
+            return Fill::Wait(rendering.clone());
+        }
+        // A render keeps its page before it leaves `fills`: one that ended
+        // since the caller looked has left the page here.
+        if let Some(page) = self.find(key) {
+            return Fill::Kept(page);
+        }
+        let (done, rendering) = tokio::sync::watch::channel(());
+        fills.insert(key.clone(), rendering);
+        Fill::Lead(FillGuard { fills: self.fills.clone(), key: key.clone(), _done: done })
+    }
+
+    /// A turn to compress a page to keep: as many at once as there are cores.
+    pub async fn build_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.builds.acquire().await.ok()
     }
 
     pub fn enabled(&self) -> bool {
@@ -530,11 +594,7 @@ pub fn matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool 
 }
 
 fn brotli(html: &[u8]) -> Bytes {
-    let mut out = Vec::with_capacity(html.len() / 4);
-    let params = ::brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
-    let mut input = html;
-    ::brotli::BrotliCompress(&mut input, &mut out, &params).expect("compressing into memory");
-    Bytes::from(out)
+    Bytes::from(crate::compression::brotli(html, 6))
 }
 
 fn gzip(html: &[u8]) -> Bytes {
@@ -705,6 +765,35 @@ mod tests {
         assert_eq!(Encoding::for_forms(Some("identity")), Some(Encoding::Identity));
         assert_eq!(Encoding::for_forms(Some("br")), None, "brotli only: the compression layer compresses");
         assert_eq!(Encoding::for_forms(Some("br, gzip;q=0")), None);
+    }
+
+    #[test]
+    fn a_page_not_kept_is_rendered_by_the_first_to_ask_while_the_others_wait() {
+        use std::future::Future;
+        let cache = PageCache::new(Settings::default());
+        let blog = key("/blog");
+        let Fill::Lead(leading) = cache.fill(&blog) else { panic!("the first to ask renders") };
+        let Fill::Wait(rendering) = cache.fill(&blog) else { panic!("the second waits") };
+        assert!(matches!(cache.fill(&key("/contact")), Fill::Lead(_)), "another page is not held up");
+
+        let mut waiting = Box::pin(rendered(rendering));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(waiting.as_mut().poll(&mut cx).is_pending(), "waits while the page is rendered");
+        let kept = page(&cache, 1, cache.ticket(), "<p>Blog</p>").unwrap();
+        cache.put(blog.clone(), kept);
+        drop(leading);
+        assert!(waiting.as_mut().poll(&mut cx).is_ready(), "done when the renderer is");
+        assert!(matches!(cache.fill(&blog), Fill::Kept(_)), "one who looked before it was kept gets it");
+
+        // A render that keeps nothing (an error page, a change meanwhile)
+        // lets the next one lead.
+        let other = key("/locations");
+        let Fill::Lead(leading) = cache.fill(&other) else { panic!("leads") };
+        let Fill::Wait(rendering) = cache.fill(&other) else { panic!("waits") };
+        drop(leading);
+        let mut waiting = Box::pin(rendered(rendering));
+        assert!(waiting.as_mut().poll(&mut cx).is_ready());
+        assert!(matches!(cache.fill(&other), Fill::Lead(_)));
     }
 
     #[test]

@@ -124,9 +124,7 @@ fn compress(asset: &Asset) -> Option<(Bytes, Bytes)> {
         return None;
     }
     let (quality, level) = levels(asset.raw.len());
-    let mut br = Vec::with_capacity(asset.raw.len() / 3);
-    let params = brotli::enc::BrotliEncoderParams { quality, lgwin: 24, ..Default::default() };
-    brotli::BrotliCompress(&mut &asset.raw[..], &mut br, &params).ok()?;
+    let br = crate::compression::brotli(&asset.raw, quality);
     let mut gz =
         flate2::write::GzEncoder::new(Vec::with_capacity(asset.raw.len() / 3), flate2::Compression::new(level));
     gz.write_all(&asset.raw).ok()?;
