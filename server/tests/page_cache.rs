@@ -300,7 +300,11 @@ fn visitors_arriving_together_get_one_render_of_a_page() {
                     answers.iter().map(|a| tokens(&a.text()).into_iter().collect()).collect();
                 assert!(each.iter().all(|t| !t.is_empty()), "{path}: a token in every answer");
                 let all: std::collections::HashSet<&String> = each.iter().flatten().collect();
-                assert_eq!(all.len(), each.iter().map(|t| t.len()).sum::<usize>(), "{path}: no two answers share a token");
+                assert_eq!(
+                    all.len(),
+                    each.iter().map(|t| t.len()).sum::<usize>(),
+                    "{path}: no two answers share a token"
+                );
             } else {
                 assert!(answers.iter().all(|a| a.bytes == answers[0].bytes), "{path}: the same page");
             }

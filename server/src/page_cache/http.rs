@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sea_orm::DatabaseConnection;
 
-use super::{Encoding, Fill, Key, Page, PageCache, build_page};
+use super::{Claim, Encoding, Key, Page, PageCache, Rendered, build_page};
 
 /// Which clinic a page belongs to (0: the network's index of clinics); the
 /// tenancy layer puts it on every answer it let through.
@@ -184,16 +184,10 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
         return next.run(req).await;
     }
     // One render for everyone asking at once.
-    let _leading = match pages.cache.fill(&key) {
-        Fill::Kept(page) => return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit"),
-        Fill::Lead(guard) => Some(guard),
-        Fill::Wait(rendering) => {
-            super::rendered(rendering).await;
-            if let Some(page) = pages.cache.get(&key) {
-                return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit");
-            }
-            None // that render was not kept (a change meanwhile, an error page): render this one
-        }
+    let leading = match pages.cache.claim(&key).await {
+        Claim::Kept(page) => return answer(&page, accept.as_deref(), if_none_match.as_ref(), "hit"),
+        Claim::Lead(guard) => Some(guard),
+        Claim::Alone => None,
     };
     let ticket = pages.cache.ticket();
     let res = next.run(req).await;
@@ -207,7 +201,12 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
         }
     };
     let as_rendered = |parts, html| Response::from_parts(parts, Body::from(html));
-    let Some(stamp) = pages.cache.stamp(ticket, clinic_id) else { return as_rendered(parts, html) };
+    let Some(stamp) = pages.cache.stamp(ticket, clinic_id) else {
+        if let Some(guard) = &leading {
+            guard.finish(Rendered::Stale);
+        }
+        return as_rendered(parts, html);
+    };
     if html.len() > super::MAX_PAGE_BYTES {
         return as_rendered(parts, html);
     }
@@ -231,6 +230,9 @@ pub async fn serve(State(pages): State<Pages>, req: Request, next: Next) -> Resp
     };
     let Ok(Some(page)) = built else { return as_rendered(parts, html) };
     let page = pages.cache.put(key, page);
+    if let Some(guard) = &leading {
+        guard.finish(Rendered::Kept);
+    }
     answer(&page, accept.as_deref(), if_none_match.as_ref(), "miss")
 }
 

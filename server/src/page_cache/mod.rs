@@ -36,7 +36,7 @@ pub mod http;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use ::http::{HeaderName, HeaderValue};
@@ -329,40 +329,80 @@ pub struct PageCache {
     hits: AtomicU64,
     misses: AtomicU64,
     /// Pages being rendered to be kept, by key (see [`PageCache::fill`]).
-    fills: Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<()>>>>,
+    fills: Fills,
     /// Kept pages being compressed at once: at most one per core.
     builds: tokio::sync::Semaphore,
 }
 
-/// What a visitor whose page is not kept does (see [`PageCache::fill`]).
+type Fills = Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<Rendered>>>>;
+
+/// Where a page not kept stands (see [`PageCache::fill`]).
 pub enum Fill {
-    /// It was kept meanwhile (by a render that just ended).
+    /// It is kept (by a render that just ended).
     Kept(Arc<Page>),
-    /// Render it and keep it; others asking meanwhile wait until this is dropped.
+    /// Render it and keep it; others asking meanwhile wait for this guard.
     Lead(FillGuard),
-    /// Someone else is rendering it: wait for [`rendered`], then look again.
-    Wait(tokio::sync::watch::Receiver<()>),
+    /// Someone else is rendering it: wait, then look again.
+    Wait(tokio::sync::watch::Receiver<Rendered>),
 }
 
-/// Until the visitor rendering a page has kept it or given up.
-pub async fn rendered(mut rendering: tokio::sync::watch::Receiver<()>) {
-    // Err: the renderer is done (it drops its sender); nothing is ever sent.
-    let _ = rendering.changed().await;
+/// How a render others waited for ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendered {
+    /// Not yet.
+    Pending,
+    /// Kept: look again.
+    Kept,
+    /// Not kept because something changed while it rendered: a new render may be kept.
+    Stale,
+    /// Not a page to keep (an error page, too large, a failure): render your own.
+    NotKept,
 }
 
-/// Held while a page is rendered and kept; dropping it (kept, not kept,
-/// failed or panicked) lets those waiting look again.
+/// What a visitor whose page is not kept does (see [`PageCache::claim`]).
+pub enum Claim {
+    /// Answer with the kept page.
+    Kept(Arc<Page>),
+    /// Render it and keep it, then [`FillGuard::finish`].
+    Lead(FillGuard),
+    /// Render it without keeping it for others.
+    Alone,
+}
+
+/// Held while a page is rendered to be kept. Dropped without
+/// [`finish`](Self::finish) (not kept, failed, panicked), it tells those
+/// waiting to render their own.
 pub struct FillGuard {
-    fills: Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<()>>>>,
+    fills: Fills,
     key: Key,
-    _done: tokio::sync::watch::Sender<()>,
+    done: tokio::sync::watch::Sender<Rendered>,
+}
+
+impl FillGuard {
+    /// How the render ended ([`Rendered::Kept`] once the page is kept).
+    pub fn finish(&self, how: Rendered) {
+        self.done.send_replace(how);
+    }
 }
 
 impl Drop for FillGuard {
     fn drop(&mut self) {
-        if let Ok(mut fills) = self.fills.lock() {
-            fills.remove(&self.key);
-        }
+        self.fills.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.key);
+        self.done.send_if_modified(|how| {
+            let pending = *how == Rendered::Pending;
+            if pending {
+                *how = Rendered::NotKept;
+            }
+            pending
+        });
+    }
+}
+
+/// Until the render behind `rendering` has ended, and how.
+async fn rendered(mut rendering: tokio::sync::watch::Receiver<Rendered>) -> Rendered {
+    match rendering.wait_for(|how| *how != Rendered::Pending).await {
+        Ok(how) => *how,
+        Err(_) => Rendered::NotKept,
     }
 }
 
@@ -394,18 +434,36 @@ impl PageCache {
     /// meanwhile (32 at once rendered and compressed the same page 32 times,
     /// and the memory of those renders stayed with the process).
     pub fn fill(&self, key: &Key) -> Fill {
-        let mut fills = self.fills.lock().expect("page cache lock");
-        if let Some(rendering) = fills.get(key) {
-            return Fill::Wait(rendering.clone());
-        }
+        let mut fills = self.fills.lock().unwrap_or_else(PoisonError::into_inner);
         // A render keeps its page before it leaves `fills`: one that ended
         // since the caller looked has left the page here.
         if let Some(page) = self.find(key) {
             return Fill::Kept(page);
         }
-        let (done, rendering) = tokio::sync::watch::channel(());
+        if let Some(rendering) = fills.get(key) {
+            return Fill::Wait(rendering.clone());
+        }
+        let (done, rendering) = tokio::sync::watch::channel(Rendered::Pending);
         fills.insert(key.clone(), rendering);
-        Fill::Lead(FillGuard { fills: self.fills.clone(), key: key.clone(), _done: done })
+        Fill::Lead(FillGuard { fills: self.fills.clone(), key: key.clone(), done })
+    }
+
+    /// [`fill`](Self::fill), waiting for another visitor's render: its
+    /// page when kept; the lead of a new render when that one was rendered
+    /// across a change; alone when it is not a page to keep (a 404 waits
+    /// for one render, then each renders its own at once, as before).
+    pub async fn claim(&self, key: &Key) -> Claim {
+        for _ in 0..3 {
+            match self.fill(key) {
+                Fill::Kept(page) => return Claim::Kept(page),
+                Fill::Lead(guard) => return Claim::Lead(guard),
+                Fill::Wait(rendering) => match rendered(rendering).await {
+                    Rendered::Kept | Rendered::Stale | Rendered::Pending => continue,
+                    Rendered::NotKept => return Claim::Alone,
+                },
+            }
+        }
+        Claim::Alone
     }
 
     /// A turn to compress a page to keep: as many at once as there are cores.
@@ -770,30 +828,42 @@ mod tests {
     #[test]
     fn a_page_not_kept_is_rendered_by_the_first_to_ask_while_the_others_wait() {
         use std::future::Future;
+        use std::task::Poll;
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let cache = PageCache::new(Settings::default());
+
+        // Kept: those waiting get the page.
         let blog = key("/blog");
         let Fill::Lead(leading) = cache.fill(&blog) else { panic!("the first to ask renders") };
-        let Fill::Wait(rendering) = cache.fill(&blog) else { panic!("the second waits") };
+        assert!(matches!(cache.fill(&blog), Fill::Wait(_)), "the second waits");
         assert!(matches!(cache.fill(&key("/contact")), Fill::Lead(_)), "another page is not held up");
-
-        let mut waiting = Box::pin(rendered(rendering));
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut waiting = Box::pin(cache.claim(&blog));
         assert!(waiting.as_mut().poll(&mut cx).is_pending(), "waits while the page is rendered");
-        let kept = page(&cache, 1, cache.ticket(), "<p>Blog</p>").unwrap();
-        cache.put(blog.clone(), kept);
+        cache.put(blog.clone(), page(&cache, 1, cache.ticket(), "<p>Blog</p>").unwrap());
+        leading.finish(Rendered::Kept);
+        assert!(matches!(waiting.as_mut().poll(&mut cx), Poll::Ready(Claim::Kept(_))), "answered from the kept page");
+        drop(waiting);
         drop(leading);
-        assert!(waiting.as_mut().poll(&mut cx).is_ready(), "done when the renderer is");
         assert!(matches!(cache.fill(&blog), Fill::Kept(_)), "one who looked before it was kept gets it");
 
-        // A render that keeps nothing (an error page, a change meanwhile)
-        // lets the next one lead.
-        let other = key("/locations");
-        let Fill::Lead(leading) = cache.fill(&other) else { panic!("leads") };
-        let Fill::Wait(rendering) = cache.fill(&other) else { panic!("waits") };
+        // Rendered across a change: one of those waiting renders it again.
+        let offices = key("/locations");
+        let Fill::Lead(leading) = cache.fill(&offices) else { panic!("leads") };
+        let mut waiting = Box::pin(cache.claim(&offices));
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        leading.finish(Rendered::Stale);
         drop(leading);
-        let mut waiting = Box::pin(rendered(rendering));
-        assert!(waiting.as_mut().poll(&mut cx).is_ready());
-        assert!(matches!(cache.fill(&other), Fill::Lead(_)));
+        assert!(matches!(waiting.as_mut().poll(&mut cx), Poll::Ready(Claim::Lead(_))), "leads the next render");
+        drop(waiting);
+
+        // Not a page to keep (an error page, a failure, a panic): each renders its own.
+        let missing = key("/blog/no-such-post");
+        let Fill::Lead(leading) = cache.fill(&missing) else { panic!("leads") };
+        let mut waiting = Box::pin(cache.claim(&missing));
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        drop(leading);
+        assert!(matches!(waiting.as_mut().poll(&mut cx), Poll::Ready(Claim::Alone)));
+        assert!(matches!(cache.fill(&missing), Fill::Lead(_)), "nothing left behind");
     }
 
     #[test]
